@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The store: jaego's one integrated database and the operations on it. Every operation is
+ * one transaction (or one savepoint inside a caller's jg_store_begin/commit batch), applies
+ * the stock arithmetic of DESIGN.md section 2, and keeps these invariants:
+ *   - on_hand(s) is the sum of s's movements; movements are append-only;
+ *   - committed(s) is the sum of s's units over open, matched order lines;
+ *   - every listing's stored quantity equals jg_listed_compute() over the current state;
+ *   - oversold_by of open lines covers exactly the deficit max(0, -available(s)), newest
+ *     lines short first.
+ * Derived state (listed quantities, oversold marks) is brought up to date when a
+ * transaction commits, touching only the listings that contain a changed SKU.
+ *
+ * A jg_store is used by one thread at a time. Strings handed to callbacks are borrowed and
+ * valid only during the callback.
+ */
+#ifndef JAEGO_STORE_H
+#define JAEGO_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct jg_store jg_store;
+
+/* ---- opening, schema, transactions -------------------------------------------------------- */
+
+/*
+ * Opens the database at `url`: a file path, "sqlite:PATH", "file:PATH" or ":memory:". The
+ * file is created when missing; the schema is not touched (see jg_store_migrate). On
+ * success *out is owned by the caller; close it with jg_store_close().
+ */
+int jg_store_open(jg_store **out, const char *url, jg_err *err);
+
+/* Applies every numbered migration not yet applied; *out_applied (may be NULL) says how
+ * many. Running it on an up-to-date database is a no-op. */
+int jg_store_migrate(jg_store *s, int *out_applied, jg_err *err);
+
+/* Fails with JG_EINVAL ("run jaego init") when the schema is missing or older than this
+ * build. Every command except init calls it first. */
+int jg_store_require_schema(jg_store *s, jg_err *err);
+
+/* Closes the store, rolling back an unfinished batch. Accepts NULL. */
+void jg_store_close(jg_store *s);
+
+/* A batch: everything between begin and commit is one transaction. Each operation inside
+ * still succeeds or fails alone (a failed one is rolled back to where it started). */
+int jg_store_begin(jg_store *s, jg_err *err);
+int jg_store_commit(jg_store *s, jg_err *err);
+void jg_store_rollback(jg_store *s);
+
+typedef struct jg_store_stats {
+	int64_t commits;
+	int64_t listings_recomputed; /* listings whose quantity was computed again */
+	int64_t listings_changed;    /* of those, the ones whose quantity or reason changed */
+} jg_store_stats;
+void jg_store_stats_get(const jg_store *s, jg_store_stats *out);
+
+/* Integer settings. Known keys: "priority_top" (channels with priority 1..N keep showing
+ * units when a SKU is at or below its low-stock line; 0 turns the rule off; default 1). */
+int jg_setting_get(jg_store *s, const char *key, int64_t *out, jg_err *err);
+int jg_setting_set(jg_store *s, const char *key, int64_t value, jg_err *err);
+
+/* ---- SKUs ---------------------------------------------------------------------------------- */
+
+typedef struct jg_sku_info {
+	const char *code;
+	const char *name;
+	int64_t on_hand;
+	int64_t committed;
+	int64_t available;
+	int64_t safety;
+	int64_t low_stock;
+} jg_sku_info;
+
+/* Adds a SKU. JG_EEXISTS when the code is taken, JG_EINVAL for an empty or too long code or
+ * negative safety. */
+int jg_sku_add(jg_store *s, const char *code, const char *name, int64_t safety, jg_err *err);
+
+enum { JG_SKU_SET_NAME = 1, JG_SKU_SET_SAFETY = 2, JG_SKU_SET_LOW_STOCK = 4 };
+typedef struct jg_sku_patch {
+	unsigned set; /* which fields below apply: JG_SKU_SET_* */
+	const char *name;
+	int64_t safety;
+	int64_t low_stock;
+} jg_sku_patch;
+int jg_sku_update(jg_store *s, const char *code, const jg_sku_patch *patch, jg_err *err);
+
+/* Returns non-zero to stop the walk; that value is returned by the walker. */
+typedef int (*jg_sku_cb)(const jg_sku_info *sku, void *payload);
+/* Walks the SKUs named in `codes` (all SKUs when n == 0) in code order. JG_ENOTFOUND for
+ * a named SKU that does not exist. */
+int jg_sku_each(jg_store *s, const char *const *codes, size_t n, jg_sku_cb cb, void *payload,
+		jg_err *err);
+
+/* Each channel's listed quantity of a SKU: that of the channel's listings whose recipe is
+ * exactly one unit of the SKU. */
+typedef int (*jg_sku_listed_cb)(const char *channel, int64_t listed, void *payload);
+int jg_sku_listed_each(jg_store *s, const char *code, jg_sku_listed_cb cb, void *payload,
+		       jg_err *err);
+
+/* ---- stock movements ---------------------------------------------------------------------- */
+
+typedef enum jg_move_kind {
+	JG_MOVE_RECEIPT = 0, /* 입고 */
+	JG_MOVE_SHIPMENT,    /* 출고, made by shipping an order line */
+	JG_MOVE_ADJUST,      /* a correction with a reason */
+	JG_MOVE_COUNT,       /* 재고실사: the difference a stocktake found */
+	JG_MOVE_RESTOCK      /* a sellable return */
+} jg_move_kind;
+const char *jg_move_kind_name(jg_move_kind k);
+
+/* Receives `qty` (> 0) units. */
+int jg_stock_receive(jg_store *s, const char *code, int64_t qty, const char *note, jg_err *err);
+/* Records a correction of `delta` (!= 0) units; `reason` is required. */
+int jg_stock_adjust(jg_store *s, const char *code, int64_t delta, const char *reason,
+		    jg_err *err);
+/* Records a stocktake: on hand becomes `counted` (>= 0); the difference is a movement.
+ * *out_delta (may be NULL) receives it; a count that matches records nothing. */
+int jg_stock_count(jg_store *s, const char *code, int64_t counted, const char *note,
+		   int64_t *out_delta, jg_err *err);
+
+typedef struct jg_history_entry {
+	int64_t at;          /* UTC ms */
+	const char *kind;    /* a movement kind, or "commitment" for an order line's hold */
+	int64_t delta;       /* change to on_hand (movements) or units held (commitments, < 0) */
+	const char *reason;  /* note or reason, "" if none */
+	const char *source;  /* who or what: "order coupang:123", "cli", "stocktake", ... */
+	const char *state;   /* for commitments: "open" (holding), "shipped", "cancelled", ... */
+} jg_history_entry;
+typedef int (*jg_history_cb)(const jg_history_entry *e, void *payload);
+/* Every movement of the SKU and every order line that committed it, oldest first. */
+int jg_stock_history(jg_store *s, const char *code, jg_history_cb cb, void *payload,
+		     jg_err *err);
+
+/* ---- channels ------------------------------------------------------------------------------- */
+
+typedef struct jg_channel_info {
+	const char *name;
+	const char *profile;
+	jg_rule rule;
+	int64_t listings;
+	int64_t last_import_at; /* 0 if never */
+	int64_t last_told_at;   /* 0 if never */
+} jg_channel_info;
+
+int jg_channel_add(jg_store *s, const char *name, const char *profile, jg_err *err);
+
+enum {
+	JG_RULE_SET_BUFFER = 1,
+	JG_RULE_SET_PERCENT = 2,
+	JG_RULE_SET_MAX = 4,
+	JG_RULE_SET_END_WHEN = 8,
+	JG_RULE_SET_PRIORITY = 16,
+	JG_RULE_SET_PAUSED = 32
+};
+typedef struct jg_rule_patch {
+	unsigned set; /* JG_RULE_SET_* */
+	jg_rule rule;
+} jg_rule_patch;
+/* Changes a channel's rule and recomputes its listings. JG_EINVAL for out-of-range parts
+ * (negative buffer, percent outside 0..100, negative max or end_when other than
+ * JG_NO_LIMIT, negative priority). */
+int jg_channel_set(jg_store *s, const char *name, const jg_rule_patch *patch, jg_err *err);
+
+typedef int (*jg_channel_cb)(const jg_channel_info *c, void *payload);
+int jg_channel_each(jg_store *s, jg_channel_cb cb, void *payload, jg_err *err);
+
+/* ---- listings and recipes ----------------------------------------------------------------------- */
+
+typedef struct jg_listing_component {
+	const char *sku;
+	int64_t qty;       /* per unit of the listing */
+	int64_t available; /* the SKU's available stock now */
+	int64_t safety;
+} jg_listing_component;
+
+typedef struct jg_listing_info {
+	const char *channel;
+	const char *product_id;
+	const char *option;             /* as first written, NFC */
+	const jg_listing_component *recipe;
+	size_t n_recipe;
+	int64_t listed;                 /* what the listing must show now */
+	jg_limit why;                   /* the rule that decided it */
+	const char *limit_sku;          /* the limiting component, NULL if not about one */
+	int64_t last_told;              /* -1 if never told */
+	int64_t told_at;                /* 0 if never told */
+} jg_listing_info;
+
+typedef struct jg_map_result {
+	bool created;           /* a new listing (false: its recipe was replaced) */
+	int64_t lines_applied;  /* waiting unmatched lines that now take stock */
+} jg_map_result;
+
+/*
+ * Maps a channel listing (product id + option text) to a recipe. The option is matched by
+ * its folded key (jg_text_option_key), so differently spaced texts are one listing. A remap
+ * replaces the recipe; lines accepted earlier keep the recipe they were accepted with.
+ * Unmatched lines of this listing are applied now. JG_ENOTFOUND for an unknown channel or
+ * SKU. `out` may be NULL.
+ */
+int jg_listing_map(jg_store *s, const char *channel, const char *product_id, const char *option,
+		   const jg_recipe_item *items, size_t n, jg_map_result *out, jg_err *err);
+
+typedef int (*jg_listing_cb)(const jg_listing_info *l, void *payload);
+/* Walks the listings of one channel (all when NULL), by channel, product id, option. */
+int jg_listing_each(jg_store *s, const char *channel, jg_listing_cb cb, void *payload,
+		    jg_err *err);
+
+/* ---- orders ------------------------------------------------------------------------------------ */
+
+typedef struct jg_order_in {
+	const char *channel;
+	const char *line_id;        /* the channel's own line id: the line's identity */
+	const char *order_no;       /* may be NULL */
+	const char *product_id;
+	const char *option;         /* may be NULL */
+	int64_t qty;                /* > 0 */
+	jg_status status;
+	const char *channel_status; /* the channel's own word for the status, may be NULL */
+	int64_t ordered_at;         /* UTC ms, 0 = now */
+	const char *courier;        /* may be NULL */
+	const char *tracking;       /* may be NULL */
+	bool restock;               /* for a line arriving as returned: restock its units */
+} jg_order_in;
+
+typedef enum jg_order_outcome {
+	JG_ORDER_NEW = 0,     /* the line was not known; it is stored now */
+	JG_ORDER_DUPLICATE,   /* known, nothing to change (or the input was older news) */
+	JG_ORDER_CHANGED      /* known; its status moved by a legal transition */
+} jg_order_outcome;
+
+typedef struct jg_order_result {
+	jg_order_outcome outcome;
+	jg_status status;     /* the line's status now */
+	jg_status previous;   /* before this call (== status for new lines) */
+	bool matched;
+	int64_t oversold_by;  /* line units short; -1 inside a batch (known at commit) */
+} jg_order_result;
+
+/*
+ * Stores an order line, or brings a known one forward. A known line whose status already
+ * equals (or is past) the input's is a duplicate and nothing changes; a legal forward move
+ * is applied as jg_order_transition would; any other move is refused with JG_ESTATE and
+ * nothing changes. A line whose listing is unknown is kept unmatched and takes no stock.
+ * `out` may be NULL.
+ */
+int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_err *err);
+
+typedef struct jg_transition_opts {
+	const char *courier;  /* ship: courier name */
+	const char *tracking; /* ship: tracking number */
+	bool restock;         /* return: put the units back on hand (sellable) */
+	const char *channel_status;
+} jg_transition_opts;
+
+/* Moves a known line to `to` (ship, cancel, return). JG_ENOTFOUND for an unknown line,
+ * JG_ESTATE for an illegal move (cancel after ship). `opts` and `out` may be NULL. */
+int jg_order_transition(jg_store *s, const char *channel, const char *line_id, jg_status to,
+			const jg_transition_opts *opts, jg_order_result *out, jg_err *err);
+
+typedef struct jg_order_info {
+	const char *channel;
+	const char *line_id;
+	const char *order_no;
+	const char *product_id;
+	const char *option;
+	int64_t qty;
+	jg_status status;
+	const char *channel_status;
+	int64_t oversold_by;
+	bool matched;
+	int64_t ordered_at;
+	const char *courier;
+	const char *tracking;
+} jg_order_info;
+
+typedef struct jg_order_filter {
+	int status;            /* a jg_status, or -1 for any */
+	const char *channel;   /* NULL for any */
+	bool unmatched_only;
+	bool oversold_only;
+} jg_order_filter;
+
+typedef int (*jg_order_cb)(const jg_order_info *o, void *payload);
+/* Walks order lines matching `filter` (NULL = all), oldest first. */
+int jg_order_each(jg_store *s, const jg_order_filter *filter, jg_order_cb cb, void *payload,
+		  jg_err *err);
+
+/* ---- check ------------------------------------------------------------------------------------- */
+
+typedef struct jg_check_report {
+	int64_t skus, listings, lines;
+	int64_t drift_on_hand;   /* SKUs whose stored on_hand != sum of movements */
+	int64_t drift_committed; /* SKUs whose stored committed != sum over open lines */
+	int64_t drift_listed;    /* listings whose stored quantity != the formula */
+	int64_t drift_oversold;  /* SKUs or lines whose oversold marks are wrong */
+} jg_check_report;
+
+/* Called once per drift found, with one line saying what and where. */
+typedef void (*jg_drift_cb)(const char *what, void *payload);
+
+/*
+ * Recomputes on hand, committed, every listed quantity and the oversold marks from the
+ * ledger and open lines, and compares them with what is stored. JG_EDRIFT (message naming
+ * the first drift) when anything disagrees. `cb` may be NULL.
+ */
+int jg_store_check(jg_store *s, jg_check_report *out, jg_drift_cb cb, void *payload,
+		   jg_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# Installs every Debian package that building, running and testing jaego needs, and only
+# what is missing. Runs `apt-get update` once, and only when something has to be installed.
+# Safe to run again: a machine that has everything is left untouched.
+set -eu
+
+PKGS="build-essential cmake ninja-build pkg-config clang \
+libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev libcmocka-dev \
+libclang-rt-14-dev valgrind"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -n "$missing" ]; then
+	echo "setup: installing$missing"
+	SUDO=""
+	if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y -qq --no-install-recommends $missing
+fi

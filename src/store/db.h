@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The database driver seam, internal to src/store/. The ledger code (sku.c, order.c, ...)
+ * speaks only this small interface and writes portable SQL with `?` placeholders; each
+ * backend (db_sqlite.c, and PostgreSQL later) implements it. No driver type leaks past here.
+ *
+ * Statements are cached per SQL text pointer: pass string literals (or other static text)
+ * to jg__db_stmt() and the same prepared statement comes back, reset and unbound.
+ */
+#ifndef JAEGO_STORE_DB_H
+#define JAEGO_STORE_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "jaego/error.h"
+
+typedef struct jg__db jg__db;
+typedef struct jg__stmt jg__stmt;
+
+typedef struct jg__db_driver {
+	const char *name;
+	int (*open)(jg__db **out, const char *target, jg_err *err);
+	void (*close)(jg__db *db);
+	int (*exec)(jg__db *db, const char *sql, jg_err *err);
+	int (*prepare)(jg__db *db, jg__stmt **out, const char *sql, jg_err *err);
+	void (*finalize)(jg__stmt *st);
+	void (*reset)(jg__stmt *st);
+	int (*bind_i64)(jg__stmt *st, int idx, int64_t v);
+	int (*bind_text)(jg__stmt *st, int idx, const char *s); /* NULL binds SQL NULL */
+	int (*bind_null)(jg__stmt *st, int idx);
+	/* 1 = a row is ready, 0 = done, < 0 = error recorded in err. */
+	int (*step)(jg__stmt *st, jg_err *err);
+	int64_t (*col_i64)(jg__stmt *st, int idx);
+	const char *(*col_text)(jg__stmt *st, int idx); /* "" for NULL, valid until next step */
+	bool (*col_null)(jg__stmt *st, int idx);
+	int64_t (*changes)(jg__db *db);
+} jg__db_driver;
+
+extern const jg__db_driver jg__db_sqlite;
+
+/* One migration: a version number and the statements that reach it. */
+typedef struct jg__migration {
+	int version;
+	const char *sql;
+} jg__migration;
+
+extern const jg__migration jg__sqlite_migrations[];
+extern const int jg__sqlite_migration_count;
+
+#endif

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The SQLite backend of the driver seam: one connection, WAL journal, synchronous=FULL so
+ * that a committed transaction survives a crash or power loss, foreign keys on, and a busy
+ * timeout so that two jaego processes on one file wait for each other instead of failing.
+ */
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "jaego/util.h"
+#include "db.h"
+
+struct jg__db {
+	sqlite3 *h;
+};
+
+struct jg__stmt {
+	sqlite3_stmt *s;
+	sqlite3 *h;
+};
+
+#define BUSY_TIMEOUT_MS 10000
+
+static int fail(jg__db *db, sqlite3 *h, jg_err *err, const char *what)
+{
+	int rc = sqlite3_extended_errcode(h);
+	int code = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? JG_EBUSY
+		   : (rc & 0xff) == SQLITE_NOMEM				  ? JG_ENOMEM
+										  : JG_EDB;
+
+	(void)db;
+	if (err && err->code == 0)
+		err->sys = rc;
+	return jg_err_set(err, code, "%s: %s", what, sqlite3_errmsg(h));
+}
+
+static int s_open(jg__db **out, const char *target, jg_err *err)
+{
+	jg__db *db = jg_calloc(1, sizeof(*db));
+	int rc;
+
+	*out = NULL;
+	if (!db)
+		return jg_err_set(err, JG_ENOMEM, "out of memory opening %s", target);
+	rc = sqlite3_open_v2(target, &db->h,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
+				     SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		rc = db->h ? fail(db, db->h, err, target)
+			   : jg_err_set(err, JG_ENOMEM, "cannot open %s", target);
+		sqlite3_close(db->h);
+		jg_free(db);
+		return rc;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
+	rc = sqlite3_exec(db->h,
+			  "PRAGMA journal_mode=WAL;"
+			  "PRAGMA synchronous=FULL;"
+			  "PRAGMA foreign_keys=ON;"
+			  "PRAGMA temp_store=MEMORY;"
+			  "PRAGMA cache_size=-32768;",
+			  NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = fail(db, db->h, err, target);
+		sqlite3_close(db->h);
+		jg_free(db);
+		return rc;
+	}
+	*out = db;
+	return 0;
+}
+
+static void s_close(jg__db *db)
+{
+	if (!db)
+		return;
+	sqlite3_close(db->h);
+	jg_free(db);
+}
+
+static int s_exec(jg__db *db, const char *sql, jg_err *err)
+{
+	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return fail(db, db->h, err, "sql");
+	return 0;
+}
+
+static int s_prepare(jg__db *db, jg__stmt **out, const char *sql, jg_err *err)
+{
+	jg__stmt *st = jg_calloc(1, sizeof(*st));
+
+	*out = NULL;
+	if (!st)
+		return jg_err_set(err, JG_ENOMEM, "out of memory preparing a statement");
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->s, NULL) !=
+	    SQLITE_OK) {
+		int rc = fail(db, db->h, err, "prepare");
+
+		jg_free(st);
+		return rc;
+	}
+	st->h = db->h;
+	*out = st;
+	return 0;
+}
+
+static void s_finalize(jg__stmt *st)
+{
+	if (!st)
+		return;
+	sqlite3_finalize(st->s);
+	jg_free(st);
+}
+
+static void s_reset(jg__stmt *st)
+{
+	sqlite3_reset(st->s);
+	sqlite3_clear_bindings(st->s);
+}
+
+static int s_bind_i64(jg__stmt *st, int idx, int64_t v)
+{
+	return sqlite3_bind_int64(st->s, idx, v) == SQLITE_OK ? 0 : JG_EDB;
+}
+
+static int s_bind_text(jg__stmt *st, int idx, const char *s)
+{
+	int rc = s ? sqlite3_bind_text(st->s, idx, s, -1, SQLITE_TRANSIENT)
+		   : sqlite3_bind_null(st->s, idx);
+
+	return rc == SQLITE_OK ? 0 : rc == SQLITE_NOMEM ? JG_ENOMEM : JG_EDB;
+}
+
+static int s_bind_null(jg__stmt *st, int idx)
+{
+	return sqlite3_bind_null(st->s, idx) == SQLITE_OK ? 0 : JG_EDB;
+}
+
+static int s_step(jg__stmt *st, jg_err *err)
+{
+	int rc = sqlite3_step(st->s);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return fail(NULL, st->h, err, "step");
+}
+
+static int64_t s_col_i64(jg__stmt *st, int idx)
+{
+	return sqlite3_column_int64(st->s, idx);
+}
+
+static const char *s_col_text(jg__stmt *st, int idx)
+{
+	const unsigned char *t = sqlite3_column_text(st->s, idx);
+
+	return t ? (const char *)t : "";
+}
+
+static bool s_col_null(jg__stmt *st, int idx)
+{
+	return sqlite3_column_type(st->s, idx) == SQLITE_NULL;
+}
+
+static int64_t s_changes(jg__db *db)
+{
+	return sqlite3_changes64(db->h);
+}
+
+const jg__db_driver jg__db_sqlite = {
+	.name = "sqlite",
+	.open = s_open,
+	.close = s_close,
+	.exec = s_exec,
+	.prepare = s_prepare,
+	.finalize = s_finalize,
+	.reset = s_reset,
+	.bind_i64 = s_bind_i64,
+	.bind_text = s_bind_text,
+	.bind_null = s_bind_null,
+	.step = s_step,
+	.col_i64 = s_col_i64,
+	.col_text = s_col_text,
+	.col_null = s_col_null,
+	.changes = s_changes,
+};

@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Order lines and their states. A line's identity is (channel, the channel's line id).
+ * A matched line snapshots its listing's recipe into line_item when it is accepted, so a
+ * later remap does not rewrite history; its stock effect follows its status:
+ *   open      holds a commitment (committed += units);
+ *   shipped   the commitment became a shipment movement (on_hand -= units);
+ *   cancelled the commitment was released;
+ *   returned  shipped, then came back; restocked units are a restock movement.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store_int.h"
+
+#define TEXT_FIELD_MAX 256
+#define QTY_LIMIT 1000000LL /* units in one order line */
+
+typedef struct item {
+	int64_t sku_id, units, open;
+} item;
+
+static const char SQL_ITEMS[] = "SELECT sku_id, units, open FROM line_item WHERE line_pk = ?";
+static const char SQL_ITEM_CLOSE[] =
+	"UPDATE line_item SET open = 0, short = 0 WHERE line_pk = ?";
+static const char SQL_ITEM_ADD[] =
+	"INSERT INTO line_item(line_pk, sku_id, per_unit, units, open) VALUES (?, ?, ?, ?, ?)";
+static const char SQL_RECIPE_OF[] =
+	"SELECT sku_id, qty FROM recipe_item WHERE listing_id = ? ORDER BY pos";
+
+static int load_items(jg_store *s, int64_t line_pk, item *out, size_t *n, jg_err *err)
+{
+	jg__stmt *st = jg__q(s, err, SQL_ITEMS, "i", line_pk);
+	int rc;
+
+	*n = 0;
+	if (!st)
+		return err->code;
+	while ((rc = jg__step(s, st, err)) == 1 && *n < JG_RECIPE_MAX) {
+		out[*n].sku_id = jg__i64(s, st, 0);
+		out[*n].units = jg__i64(s, st, 1);
+		out[*n].open = jg__i64(s, st, 2);
+		(*n)++;
+	}
+	s->drv->reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int jg__line_apply_recipe(jg_store *s, int64_t line_pk, int64_t listing_id, int64_t qty,
+			  jg_status status, bool restocked, const char *source, int64_t at,
+			  jg_err *err)
+{
+	int64_t sku[JG_RECIPE_MAX], per[JG_RECIPE_MAX];
+	size_t n = 0;
+	jg__stmt *st;
+	int rc;
+
+	if (status == JG_STATUS_CANCELLED)
+		return 0; /* never held stock: nothing to snapshot */
+	st = jg__q(s, err, SQL_RECIPE_OF, "i", listing_id);
+	if (!st)
+		return err->code;
+	while ((rc = jg__step(s, st, err)) == 1 && n < JG_RECIPE_MAX) {
+		sku[n] = jg__i64(s, st, 0);
+		per[n] = jg__i64(s, st, 1);
+		n++;
+	}
+	s->drv->reset(st);
+	if (rc < 0)
+		return rc;
+	rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		int64_t units = qty * per[i];
+
+		rc = jg__exec(s, err, SQL_ITEM_ADD, "iiiii", line_pk, sku[i], per[i], units,
+			      (int64_t)(status == JG_STATUS_OPEN));
+		if (rc)
+			break;
+		if (status == JG_STATUS_OPEN) {
+			rc = jg__sku_touch(s, sku[i], 0, units, err);
+		} else {
+			rc = jg__movement(s, sku[i], JG_MOVE_SHIPMENT, -units, "", source, at, err);
+			if (rc == 0 && status == JG_STATUS_RETURNED && restocked)
+				rc = jg__movement(s, sku[i], JG_MOVE_RESTOCK, units, "", source, at,
+						  err);
+		}
+	}
+	if (rc == 0)
+		rc = jg__mark(s, &s->dirty_line, line_pk, err);
+	return rc;
+}
+
+/* The stock effect of one legal transition of a stored line. */
+static int line_move(jg_store *s, int64_t line_pk, jg_status from, jg_status to, bool restock,
+		     const char *source, jg_err *err)
+{
+	item items[JG_RECIPE_MAX];
+	size_t n;
+	int64_t now = jg_now_ms();
+	int rc = load_items(s, line_pk, items, &n, err);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const item *it = &items[i];
+
+		if (from == JG_STATUS_OPEN && to == JG_STATUS_SHIPPED) {
+			rc = jg__exec(s, err,
+				      "INSERT INTO movement(sku_id, kind, delta, reason, source, at)"
+				      " VALUES (?, ?, ?, '', ?, ?)",
+				      "iiiti", it->sku_id, (int64_t)JG_MOVE_SHIPMENT, -it->units, source,
+				      now);
+			if (rc == 0)
+				rc = jg__sku_touch(s, it->sku_id, -it->units, -it->units, err);
+		} else if (from == JG_STATUS_OPEN && to == JG_STATUS_CANCELLED) {
+			rc = jg__sku_touch(s, it->sku_id, 0, -it->units, err);
+		} else if (from == JG_STATUS_SHIPPED && to == JG_STATUS_RETURNED && restock) {
+			rc = jg__movement(s, it->sku_id, JG_MOVE_RESTOCK, it->units, "sellable return",
+					  source, now, err);
+		}
+	}
+	if (rc == 0 && n && from == JG_STATUS_OPEN) {
+		rc = jg__exec(s, err, SQL_ITEM_CLOSE, "i", line_pk);
+		if (rc == 0)
+			rc = jg__mark(s, &s->dirty_line, line_pk, err);
+	}
+	return rc;
+}
+
+static const char SQL_LINE_STATUS[] =
+	"UPDATE order_line SET status = ?, channel_status = COALESCE(?, channel_status),"
+	" courier = COALESCE(?, courier), tracking = COALESCE(?, tracking),"
+	" restocked = ?, updated_at = ? WHERE id = ?";
+
+static int apply_transition(jg_store *s, int64_t line_pk, jg_status from, jg_status to,
+			    const jg_transition_opts *o, const char *source, jg_err *err)
+{
+	int rc = 0;
+
+	/* A line known only as open that arrives returned went through shipping first. */
+	if (from == JG_STATUS_OPEN && to == JG_STATUS_RETURNED) {
+		rc = line_move(s, line_pk, JG_STATUS_OPEN, JG_STATUS_SHIPPED, false, source, err);
+		from = JG_STATUS_SHIPPED;
+	}
+	if (rc == 0)
+		rc = line_move(s, line_pk, from, to, o && o->restock, source, err);
+	if (rc == 0)
+		rc = jg__exec(s, err, SQL_LINE_STATUS, "itttiii", (int64_t)to,
+			      o ? o->channel_status : NULL, o ? o->courier : NULL,
+			      o ? o->tracking : NULL,
+			      (int64_t)(to == JG_STATUS_RETURNED && o && o->restock), jg_now_ms(),
+			      line_pk);
+	return rc;
+}
+
+/* True when `b` is `a` or lies ahead of it on the one path a line can take. */
+static bool reaches(jg_status a, jg_status b)
+{
+	return a == b || jg_status_can(a, b) || (a == JG_STATUS_OPEN && b == JG_STATUS_RETURNED);
+}
+
+static int check_text(const char *what, const char *v, size_t max, jg_err *err)
+{
+	size_t n;
+
+	if (!v)
+		return 0;
+	n = strlen(v);
+	if (n > max)
+		return jg_err_set(err, JG_EINVAL, "%s is longer than %zu bytes", what, max);
+	if (!jg_utf8_valid(v, n))
+		return jg_err_set(err, JG_EINVAL, "%s is not valid UTF-8", what);
+	return 0;
+}
+
+static const char SQL_LINE_FIND[] =
+	"SELECT id, status, listing_id IS NOT NULL, oversold_by FROM order_line"
+	" WHERE channel_id = ? AND line_id = ?";
+static const char SQL_MATCH[] =
+	"SELECT l.id FROM listing l WHERE l.channel_id = ? AND l.product_id = ? AND l.option_key = ?";
+static const char SQL_LINE_ADD[] =
+	"INSERT INTO order_line(channel_id, line_id, order_no, product_id, option_text, option_key,"
+	" qty, status, channel_status, listing_id, restocked, courier, tracking, ordered_at,"
+	" created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	" RETURNING id";
+static const char SQL_OVERSOLD_OF[] = "SELECT oversold_by FROM order_line WHERE id = ?";
+
+static void finish_result(jg_store *s, int64_t line_pk, jg_order_result *r)
+{
+	int64_t v = -1;
+
+	if (!s->batch && jg__scalar(s, &v, NULL, SQL_OVERSOLD_OF, "i", line_pk) != 1)
+		v = -1;
+	r->oversold_by = v;
+}
+
+int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_err *err)
+{
+	jg_order_result res = {0};
+	jg_buf text, key;
+	char source[2 * JG_CODE_MAX + 8];
+	int64_t channel_id, line_pk = 0, listing_id = 0, now = jg_now_ms();
+	jg__stmt *st;
+	int rc, found;
+
+	JG__ERR_GUARD(err);
+	if (out)
+		*out = res;
+	if ((rc = jg__check_code("channel name", in->channel, err)) ||
+	    (rc = jg__check_code("line id", in->line_id, err)) ||
+	    (rc = jg__check_code("product id", in->product_id, err)) ||
+	    (rc = check_text("order number", in->order_no, JG_CODE_MAX - 1, err)) ||
+	    (rc = check_text("channel status", in->channel_status, TEXT_FIELD_MAX, err)) ||
+	    (rc = check_text("courier", in->courier, TEXT_FIELD_MAX, err)) ||
+	    (rc = check_text("tracking number", in->tracking, TEXT_FIELD_MAX, err)))
+		return rc;
+	if (in->qty < 1 || in->qty > QTY_LIMIT)
+		return jg_err_set(err, JG_EINVAL, "line %s: quantity %lld must be from 1 to %lld",
+				  in->line_id, (long long)in->qty, QTY_LIMIT);
+	if ((unsigned)in->status > JG_STATUS_RETURNED)
+		return jg_err_set(err, JG_EINVAL, "line %s: unknown status", in->line_id);
+	snprintf(source, sizeof(source), "order %s:%s", in->channel, in->line_id);
+	jg_buf_init(&text, 1024);
+	jg_buf_init(&key, 1024);
+	rc = jg__option_forms(&text, &key, in->option, err);
+	if (rc)
+		goto out;
+	rc = jg__op_begin(s, err);
+	if (rc)
+		goto out;
+	rc = jg__channel_id(s, in->channel, &channel_id, err);
+	if (rc)
+		goto end;
+	st = jg__q(s, err, SQL_LINE_FIND, "it", channel_id, in->line_id);
+	if (!st) {
+		rc = err->code;
+		goto end;
+	}
+	found = jg__step(s, st, err);
+	if (found == 1) {
+		line_pk = jg__i64(s, st, 0);
+		res.previous = (jg_status)jg__i64(s, st, 1);
+		res.matched = jg__i64(s, st, 2) != 0;
+		res.oversold_by = jg__i64(s, st, 3);
+	}
+	s->drv->reset(st);
+	if (found < 0) {
+		rc = found;
+		goto end;
+	}
+	if (found == 1) {
+		jg_transition_opts o = {in->courier, in->tracking, in->restock, in->channel_status};
+
+		res.status = res.previous;
+		if (reaches(in->status, res.previous)) {
+			res.outcome = JG_ORDER_DUPLICATE;
+			goto end;
+		}
+		if (!reaches(res.previous, in->status)) {
+			rc = jg_err_set(err, JG_ESTATE, "line %s on %s: cannot go from %s to %s",
+					in->line_id, in->channel, jg_status_name(res.previous),
+					jg_status_name(in->status));
+			goto end;
+		}
+		rc = jg__op_wrote(s, apply_transition(s, line_pk, res.previous, in->status, &o,
+						      source, err));
+		res.outcome = JG_ORDER_CHANGED;
+		res.status = in->status;
+		goto end;
+	}
+	found = jg__scalar(s, &listing_id, err, SQL_MATCH, "itt", channel_id, in->product_id,
+			   jg_buf_str(&key));
+	if (found < 0) {
+		rc = found;
+		goto end;
+	}
+	res.outcome = JG_ORDER_NEW;
+	res.status = res.previous = in->status;
+	res.matched = found == 1;
+	st = found == 1 ? jg__q(s, err, SQL_LINE_ADD, "itttttiitiittiii", channel_id, in->line_id,
+				in->order_no ? in->order_no : "", in->product_id, jg_buf_str(&text),
+				jg_buf_str(&key), in->qty, (int64_t)in->status,
+				in->channel_status ? in->channel_status : "", listing_id,
+				(int64_t)in->restock, in->courier ? in->courier : "",
+				in->tracking ? in->tracking : "", in->ordered_at ? in->ordered_at : now,
+				now, now)
+			: jg__q(s, err, SQL_LINE_ADD, "itttttiittittiii", channel_id, in->line_id,
+				in->order_no ? in->order_no : "", in->product_id, jg_buf_str(&text),
+				jg_buf_str(&key), in->qty, (int64_t)in->status,
+				in->channel_status ? in->channel_status : "", (const char *)NULL,
+				(int64_t)in->restock, in->courier ? in->courier : "",
+				in->tracking ? in->tracking : "", in->ordered_at ? in->ordered_at : now,
+				now, now);
+	if (!st) {
+		rc = err->code;
+		goto end;
+	}
+	rc = jg__step(s, st, err);
+	if (rc == 1)
+		line_pk = jg__i64(s, st, 0);
+	s->drv->reset(st);
+	rc = jg__op_wrote(s, rc == 1 ? 0 : rc < 0 ? rc : JG_EDB);
+	if (rc == 0 && res.matched)
+		rc = jg__op_wrote(s, jg__line_apply_recipe(s, line_pk, listing_id, in->qty, in->status,
+							   in->restock, source,
+							   in->ordered_at ? in->ordered_at : now, err));
+end:
+	rc = jg__op_end(s, rc, err);
+	if (rc == 0) {
+		if (res.outcome != JG_ORDER_DUPLICATE)
+			finish_result(s, line_pk, &res);
+		if (out)
+			*out = res;
+	}
+out:
+	jg_buf_free(&text);
+	jg_buf_free(&key);
+	return rc;
+}
+
+int jg_order_transition(jg_store *s, const char *channel, const char *line_id, jg_status to,
+			const jg_transition_opts *o, jg_order_result *out, jg_err *err)
+{
+	jg_order_result res = {0};
+	char source[2 * JG_CODE_MAX + 8];
+	int64_t channel_id, line_pk = 0;
+	jg__stmt *st;
+	int rc, found;
+
+	JG__ERR_GUARD(err);
+	if ((rc = jg__check_code("channel name", channel, err)) ||
+	    (rc = jg__check_code("line id", line_id, err)) ||
+	    (o && ((rc = check_text("courier", o->courier, TEXT_FIELD_MAX, err)) ||
+		   (rc = check_text("tracking number", o->tracking, TEXT_FIELD_MAX, err)) ||
+		   (rc = check_text("channel status", o->channel_status, TEXT_FIELD_MAX, err)))))
+		return rc;
+	snprintf(source, sizeof(source), "order %s:%s", channel, line_id);
+	rc = jg__op_begin(s, err);
+	if (rc)
+		return rc;
+	rc = jg__channel_id(s, channel, &channel_id, err);
+	if (rc)
+		goto end;
+	st = jg__q(s, err, SQL_LINE_FIND, "it", channel_id, line_id);
+	if (!st) {
+		rc = err->code;
+		goto end;
+	}
+	found = jg__step(s, st, err);
+	if (found == 1) {
+		line_pk = jg__i64(s, st, 0);
+		res.previous = (jg_status)jg__i64(s, st, 1);
+		res.matched = jg__i64(s, st, 2) != 0;
+	}
+	s->drv->reset(st);
+	if (found <= 0) {
+		rc = found < 0 ? found
+			       : jg_err_set(err, JG_ENOTFOUND, "no line %s on channel %s", line_id,
+					    channel);
+		goto end;
+	}
+	if (!jg_status_can(res.previous, to)) {
+		rc = jg_err_set(err, JG_ESTATE, "line %s on %s is %s: cannot %s it", line_id, channel,
+				jg_status_name(res.previous),
+				to == JG_STATUS_SHIPPED	    ? "ship"
+				: to == JG_STATUS_CANCELLED ? "cancel"
+				: to == JG_STATUS_RETURNED  ? "return"
+							    : "reopen");
+		goto end;
+	}
+	rc = jg__op_wrote(s, apply_transition(s, line_pk, res.previous, to, o, source, err));
+	res.outcome = JG_ORDER_CHANGED;
+	res.status = to;
+end:
+	rc = jg__op_end(s, rc, err);
+	if (rc == 0) {
+		finish_result(s, line_pk, &res);
+		if (out)
+			*out = res;
+	}
+	return rc;
+}
+
+static const char SQL_ORDERS[] =
+	"SELECT c.name, o.line_id, o.order_no, o.product_id, o.option_text, o.qty, o.status,"
+	" o.channel_status, o.oversold_by, o.listing_id IS NOT NULL, o.ordered_at, o.courier,"
+	" o.tracking FROM order_line o JOIN channel c ON c.id = o.channel_id"
+	" WHERE (? < 0 OR o.status = ?) AND (? IS NULL OR c.name = ?)"
+	" AND (? = 0 OR (o.listing_id IS NULL AND o.status <> 2))"
+	" AND (? = 0 OR o.oversold_by > 0) ORDER BY o.id";
+
+int jg_order_each(jg_store *s, const jg_order_filter *f, jg_order_cb cb, void *payload,
+		  jg_err *err)
+{
+	jg_order_filter all = {-1, NULL, false, false};
+	jg__stmt *st;
+	int rc;
+
+	JG__ERR_GUARD(err);
+	if (!f)
+		f = &all;
+	st = jg__q(s, err, SQL_ORDERS, "iittii", (int64_t)f->status, (int64_t)f->status,
+		   f->channel, f->channel, (int64_t)f->unmatched_only, (int64_t)f->oversold_only);
+	if (!st)
+		return err->code;
+	while ((rc = jg__step(s, st, err)) == 1) {
+		jg_order_info o;
+
+		o.channel = jg__text(s, st, 0);
+		o.line_id = jg__text(s, st, 1);
+		o.order_no = jg__text(s, st, 2);
+		o.product_id = jg__text(s, st, 3);
+		o.option = jg__text(s, st, 4);
+		o.qty = jg__i64(s, st, 5);
+		o.status = (jg_status)jg__i64(s, st, 6);
+		o.channel_status = jg__text(s, st, 7);
+		o.oversold_by = jg__i64(s, st, 8);
+		o.matched = jg__i64(s, st, 9) != 0;
+		o.ordered_at = jg__i64(s, st, 10);
+		o.courier = jg__text(s, st, 11);
+		o.tracking = jg__text(s, st, 12);
+		if ((rc = cb(&o, payload)))
+			break;
+	}
+	s->drv->reset(st);
+	return rc;
+}

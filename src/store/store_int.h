@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the store's files share: the jg_store struct, the statement helpers and the
+ * operation bracket. Internal to src/store/.
+ *
+ * The operation bracket: every public operation calls jg__op_begin() first and
+ * jg__op_end() last. Outside a batch that is one transaction; inside a batch the operation
+ * must validate everything before its first write, because a write that fails part-way
+ * poisons the batch (commit then refuses and the caller must roll back). This keeps a
+ * 100,000-line batch free of per-line savepoints and still all-or-nothing.
+ */
+#ifndef JAEGO_STORE_INT_H
+#define JAEGO_STORE_INT_H
+
+#include "../util/i64map.h"
+#include "db.h"
+#include "jaego/store.h"
+#include "jaego/util.h"
+
+#define JG__STMT_CACHE 256
+
+/* Public functions accept a NULL `err`; internally it is never NULL. */
+#define JG__ERR_GUARD(err)                         \
+	jg_err err##_local_;                       \
+	if (!(err)) {                              \
+		jg_err_clear(&err##_local_);       \
+		(err) = &err##_local_;             \
+	}
+
+struct jg_store {
+	const jg__db_driver *drv;
+	jg__db *db;
+	struct {
+		const char *sql;
+		jg__stmt *st;
+	} cache[JG__STMT_CACHE];
+	bool in_tx;     /* a transaction is open */
+	bool batch;     /* ... and it was opened by jg_store_begin */
+	bool poisoned;  /* a write failed inside the batch */
+	/* Dirty state of the open transaction, settled at commit. */
+	jg_i64map dirty_sku;     /* sku id -> (on_hand, committed) before the transaction */
+	jg_i64map dirty_listing; /* listing ids whose recipe changed */
+	jg_i64map dirty_channel; /* channel ids whose rule changed */
+	jg_i64map dirty_line;    /* order line ids whose shortage may have changed */
+	bool dirty_all;          /* recompute every listing (a global setting changed) */
+	jg_store_stats stats;
+	jg_buf key;              /* scratch for option keys */
+};
+
+/* Prepares (once) and binds a statement. `fmt` has one letter per `?`: 'i' int64_t,
+ * 't' const char * (NULL binds NULL). Returns NULL with `err` set on failure. */
+jg__stmt *jg__q(jg_store *s, jg_err *err, const char *sql, const char *fmt, ...);
+/* 1 row, 0 done, < 0 error. */
+int jg__step(jg_store *s, jg__stmt *st, jg_err *err);
+int64_t jg__i64(jg_store *s, jg__stmt *st, int col);
+const char *jg__text(jg_store *s, jg__stmt *st, int col);
+bool jg__isnull(jg_store *s, jg__stmt *st, int col);
+/* Runs a statement that returns no rows (or ignores them). */
+int jg__exec(jg_store *s, jg_err *err, const char *sql, const char *fmt, ...);
+/* Runs a statement and reads column 0 of its first row: 1 found, 0 no row, < 0 error. */
+int jg__scalar(jg_store *s, int64_t *out, jg_err *err, const char *sql, const char *fmt, ...);
+
+int jg__op_begin(jg_store *s, jg_err *err);
+/* Ends the operation with result `rc`; returns rc or the commit's error. */
+int jg__op_end(jg_store *s, int rc, jg_err *err);
+/* Marks the batch poisoned when `rc` is a failure after writes began; returns rc. */
+int jg__op_wrote(jg_store *s, int rc);
+
+/* Changes a SKU's stored on_hand/committed and records it dirty. */
+int jg__sku_touch(jg_store *s, int64_t sku_id, int64_t d_on_hand, int64_t d_committed,
+		  jg_err *err);
+int jg__mark(jg_store *s, jg_i64map *set, int64_t id, jg_err *err);
+
+/* Lookups: id of a SKU / channel by its code or name. JG_ENOTFOUND with a message. */
+int jg__sku_id(jg_store *s, const char *code, int64_t *out, jg_err *err);
+int jg__channel_id(jg_store *s, const char *name, int64_t *out, jg_err *err);
+
+/* Validates an id-like input: non-empty, valid UTF-8, no control bytes, < JG_CODE_MAX. */
+int jg__check_code(const char *what, const char *v, jg_err *err);
+/* Stores NFC of `v` in `out` (capped) for display columns. */
+int jg__nfc(jg_buf *out, const char *v, jg_err *err);
+
+/* NFC display form and folded matching key of an option text; in listing.c. */
+int jg__option_forms(jg_buf *text, jg_buf *key, const char *option, jg_err *err);
+
+/* Brings derived state (oversold marks, listed quantities) up to date. */
+int jg__settle(jg_store *s, jg_err *err);
+
+/* Applies an order line's stock effect for a (possibly new) status; in order.c. */
+int jg__line_apply_recipe(jg_store *s, int64_t line_pk, int64_t listing_id, int64_t qty,
+			  jg_status status, bool restocked, const char *source, int64_t at,
+			  jg_err *err);
+
+/* Appends a movement row and touches on_hand. */
+int jg__movement(jg_store *s, int64_t sku_id, jg_move_kind kind, int64_t delta,
+		 const char *reason, const char *source, int64_t at, jg_err *err);
+
+#endif
