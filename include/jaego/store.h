@@ -215,6 +215,11 @@ typedef int (*jg_listing_cb)(const jg_listing_info *l, void *payload);
 int jg_listing_each(jg_store *s, const char *channel, jg_listing_cb cb, void *payload,
 		    jg_err *err);
 
+/* Computes every listing's quantity again and stores the ones that changed (one
+ * transaction). *out_computed (may be NULL) counts listings computed. Needed only after
+ * a repair; settling keeps listings current on its own. */
+int jg_listing_recompute_all(jg_store *s, int64_t *out_computed, jg_err *err);
+
 /* ---- orders ------------------------------------------------------------------------------------ */
 
 typedef struct jg_order_in {

@@ -359,3 +359,15 @@ int jg__settle(jg_store *s, jg_err *err)
 		rc = jg__listings_pass(s, false, NULL, NULL, NULL, err);
 	return rc;
 }
+
+int jg_listing_recompute_all(jg_store *s, int64_t *out_computed, jg_err *err)
+{
+	int rc;
+
+	JG__ERR_GUARD(err);
+	rc = jg__op_begin(s, err);
+	if (rc)
+		return rc;
+	rc = jg__op_wrote(s, jg__listings_pass(s, true, NULL, NULL, out_computed, err));
+	return jg__op_end(s, rc, err);
+}
