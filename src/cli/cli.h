@@ -14,7 +14,8 @@
 
 #include "jaego/jaego.h"
 
-/* Exit codes: 0 success, 1 the operation failed, 2 usage error, 3 check found drift. */
+/* Exit codes: 0 success, 1 the operation failed (not found, illegal transition, exists,
+ * database), 2 usage error or invalid input value, 3 check found drift. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_DRIFT = 3 };
 
 typedef struct cli {

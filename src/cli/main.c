@@ -62,7 +62,7 @@ int cli_fail(cli *c, const jg_err *err)
 		err->msg[0] ? err->msg : jg_strerror(err->code));
 	if (err->code == JG_EDRIFT)
 		return CLI_DRIFT;
-	return err->code == JG_EINVAL && !c->store ? CLI_USAGE : CLI_FAIL;
+	return err->code == JG_EINVAL ? CLI_USAGE : CLI_FAIL;
 }
 
 int cli_i64(cli *c, const char *what, const char *text, int64_t *out)

@@ -151,8 +151,10 @@ void t_jaego(t_run *r, const char *db, const char *stdin_text, ...)
 	const char *a;
 
 	argv[n++] = (char *)JG_TEST_JAEGO;
-	argv[n++] = (char *)"--db";
-	argv[n++] = (char *)db;
+	if (db) {
+		argv[n++] = (char *)"--db";
+		argv[n++] = (char *)db;
+	}
 	va_start(ap, stdin_text);
 	while ((a = va_arg(ap, const char *)) && n < 127)
 		argv[n++] = (char *)a;

@@ -38,7 +38,7 @@ typedef struct t_run {
 } t_run;
 
 /*
- * Runs the jaego binary with `--db <db>` and the given arguments (NULL-terminated list),
+ * Runs the jaego binary with `--db <db>` (none when `db` is NULL) and the given arguments (NULL-terminated list),
  * waits, and captures everything. `stdin_text` (may be NULL) is written to its stdin.
  */
 void t_jaego(t_run *r, const char *db, const char *stdin_text, ...);
