@@ -321,7 +321,10 @@ void jg_store_rollback(jg_store *s)
 {
 	if (!s->in_tx)
 		return;
-	jg__exec(s, NULL, SQL_ROLLBACK, "");
+	/* Straight to the driver: a rollback must not depend on an allocation of ours (the
+	 * statement cache) succeeding, or an out-of-memory failure would leave the
+	 * transaction open. */
+	s->drv->exec(s->db, SQL_ROLLBACK, NULL);
 	s->in_tx = false;
 	s->batch = false;
 	s->poisoned = false;
