@@ -8,7 +8,9 @@ set -eu
 
 PKGS="build-essential cmake ninja-build pkg-config clang \
 libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev libcmocka-dev \
-libclang-rt-14-dev valgrind"
+libclang-rt-14-dev valgrind \
+libzip-dev libexpat1-dev libxml2-dev libfreexl-dev libssl-dev libxlsxwriter-dev \
+python3-xlwt python3-openpyxl"
 
 missing=""
 for p in $PKGS; do
@@ -16,6 +18,12 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
+
+# Node.js (for the test tools installed from the npm registry): any installed node and npm
+# will do; Debian's packages otherwise.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	missing="$missing nodejs npm"
+fi
 
 if [ -n "$missing" ]; then
 	echo "setup: installing$missing"
