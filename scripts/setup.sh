@@ -10,7 +10,7 @@ PKGS="build-essential cmake ninja-build pkg-config clang \
 libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev libcmocka-dev \
 libclang-rt-14-dev valgrind \
 libzip-dev libexpat1-dev libxml2-dev libfreexl-dev libssl-dev libxlsxwriter-dev \
-python3-xlwt python3-openpyxl"
+python3-xlwt python3-openpyxl python3-msoffcrypto-tool"
 
 missing=""
 for p in $PKGS; do
@@ -33,4 +33,13 @@ if [ -n "$missing" ]; then
 	$SUDO apt-get update -qq
 	# shellcheck disable=SC2086
 	$SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+
+# The npm test tools (tests/tools/package.json, pinned by its package-lock.json): the real
+# encrypting writer officecrypto-tool that makes the password-protected xlsx fixtures.
+# Installed once; delete tests/tools/node_modules to install again.
+TOOLS="$(cd "$(dirname "$0")/.." && pwd)/tests/tools"
+if [ ! -d "$TOOLS/node_modules" ]; then
+	echo "setup: installing the npm test tools in $TOOLS"
+	npm ci --prefix "$TOOLS" --no-audit --no-fund
 fi

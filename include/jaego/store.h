@@ -6,8 +6,9 @@
  *   - on_hand(s) is the sum of s's movements; movements are append-only;
  *   - committed(s) is the sum of s's units over open, matched order lines;
  *   - every listing's stored quantity equals jg_listed_compute() over the current state;
- *   - oversold_by of open lines covers exactly the deficit max(0, -available(s)), newest
- *     lines short first.
+ *   - the units marked short on open lines of s add up to the deficit max(0, -available(s))
+ *     (capped at committed(s) when on_hand(s) itself is negative), newest lines short
+ *     first; a line's oversold_by is its worst component's shortage in line units.
  * Derived state (listed quantities, oversold marks) is brought up to date when a
  * transaction commits, touching only the listings that contain a changed SKU.
  *
@@ -205,7 +206,7 @@ typedef struct jg_map_result {
  * its folded key (jg_text_option_key), so differently spaced texts are one listing. A remap
  * replaces the recipe; lines accepted earlier keep the recipe they were accepted with.
  * Unmatched lines of this listing are applied now. JG_ENOTFOUND for an unknown channel or
- * SKU. `out` may be NULL.
+ * SKU; JG_EINVAL for a recipe naming a SKU twice or a quantity below 1. `out` may be NULL.
  */
 int jg_listing_map(jg_store *s, const char *channel, const char *product_id, const char *option,
 		   const jg_recipe_item *items, size_t n, jg_map_result *out, jg_err *err);
@@ -235,6 +236,14 @@ typedef struct jg_order_in {
 	const char *courier;        /* may be NULL */
 	const char *tracking;       /* may be NULL */
 	bool restock;               /* for a line arriving as returned: restock its units */
+	/* What the order file says beyond stock; all may be NULL. Stored with a new line. */
+	const char *product_name;
+	const char *sku_code;
+	int64_t price;              /* minor units; 0 when unknown (set has_price) */
+	bool has_price;
+	const char *buyer, *buyer_phone, *recipient, *recipient_phone;
+	const char *postal_code, *address, *message;
+	int64_t import_id;          /* the import log entry that brought it, 0 if none */
 } jg_order_in;
 
 typedef enum jg_order_outcome {
@@ -293,12 +302,41 @@ typedef struct jg_order_filter {
 	const char *channel;   /* NULL for any */
 	bool unmatched_only;
 	bool oversold_only;
+	int64_t import_id;     /* lines first brought by this import, 0 for any */
 } jg_order_filter;
 
 typedef int (*jg_order_cb)(const jg_order_info *o, void *payload);
 /* Walks order lines matching `filter` (NULL = all), oldest first. */
 int jg_order_each(jg_store *s, const jg_order_filter *filter, jg_order_cb cb, void *payload,
 		  jg_err *err);
+
+/* ---- imports and profiles ------------------------------------------------------------------- */
+
+/* Records that the channel's orders were imported at `at` (UTC ms): raises are safe to
+ * send only after this (DESIGN.md section 4). */
+int jg_channel_mark_imported(jg_store *s, const char *channel, int64_t at, jg_err *err);
+
+typedef struct jg_import_record {
+	const char *channel, *file, *format, *profile;
+	int64_t rows, new_lines, duplicates, status_changes, refused, rejected;
+} jg_import_record;
+/* Appends an entry to the import log; *out_id (may be NULL) identifies it, for
+ * jg_order_in.import_id. */
+int jg_import_log_add(jg_store *s, const jg_import_record *r, int64_t *out_id, jg_err *err);
+/* Updates the counts of a log entry. */
+int jg_import_log_update(jg_store *s, int64_t id, const jg_import_record *r, jg_err *err);
+
+/* Profiles a seller added: stored as JSON text, validated by the caller. */
+int jg_profile_put(jg_store *s, const char *name, const char *json, jg_err *err);
+/* JG_ESTATE while a channel uses it, JG_ENOTFOUND when there is no such added profile. */
+int jg_profile_del(jg_store *s, const char *name, jg_err *err);
+typedef int (*jg_profile_text_cb)(const char *name, const char *json, void *payload);
+int jg_profile_each_stored(jg_store *s, jg_profile_text_cb cb, void *payload, jg_err *err);
+
+/* Brings derived state (oversold marks, listed quantities) up to date inside the open
+ * batch, as commit would, without committing: a dry run reads its results, then rolls
+ * back. */
+int jg_store_settle(jg_store *s, jg_err *err);
 
 /* ---- check ------------------------------------------------------------------------------------- */
 

@@ -83,6 +83,12 @@ int cmd_queue(cli *c, bool oversold);
 int cmd_check(cli *c);
 int cmd_config(cli *c, const char *verb);
 int cmd_demo(cli *c);
+int cmd_import(cli *c);
+int cmd_profile(cli *c, const char *verb);
+
+/* Loads the built-in and added profiles (opens the store). Prints the error. */
+typedef struct jg_profiles jg_profiles;
+int cli_profiles(cli *c, jg_profiles **out);
 
 /* Prints order lines in the `order list` shape; used by order list, unmatched, oversold. */
 int cli_print_orders(cli *c, const jg_order_filter *f);

@@ -7,26 +7,23 @@
 #include <string.h>
 
 #include "cli.h"
-
-/* Profiles this build knows. The import work adds the channels' own profiles. */
-static const char *const PROFILES[] = {"generic", NULL};
+#include "jaego/profile.h"
 
 static int channel_add(cli *c)
 {
 	const char *pos[1], *profile = "generic";
 	const cli_opt opts[] = {{"profile", true, &profile}, {NULL, false, NULL}};
+	jg_profiles *set = NULL;
 	jg_err err = {0};
-	int np, rc, known = 0;
+	int np, rc, known;
 
 	rc = cli_parse(c, opts, pos, &np, 1, 1, "jaego channel add NAME [--profile PROFILE]");
-	if (rc)
+	if (rc || (rc = cli_profiles(c, &set)))
 		return rc;
-	for (int i = 0; PROFILES[i]; i++)
-		known |= strcmp(PROFILES[i], profile) == 0;
+	known = jg_profiles_find(set, profile) != NULL;
+	jg_profiles_free(set);
 	if (!known)
-		return cli_usage(c, "unknown profile \"%s\" (known: generic)", profile);
-	if ((rc = cli_store(c, false)))
-		return rc;
+		return cli_usage(c, "unknown profile \"%s\" (see jaego profile list)", profile);
 	if (jg_channel_add(c->store, pos[0], profile, &err))
 		return cli_fail(c, &err);
 	if (c->json)

@@ -175,7 +175,7 @@ static int order_list(cli *c)
 	const char *pos[1], *status = NULL, *channel = NULL;
 	const cli_opt opts[] = {{"status", true, &status}, {"channel", true, &channel},
 				{NULL, false, NULL}};
-	jg_order_filter f = {-1, NULL, false, false};
+	jg_order_filter f = {.status = -1};
 	jg_status st;
 	int np, rc;
 
@@ -195,7 +195,7 @@ int cmd_queue(cli *c, bool oversold)
 {
 	const char *pos[1], *channel = NULL;
 	const cli_opt opts[] = {{"channel", true, &channel}, {NULL, false, NULL}};
-	jg_order_filter f = {-1, NULL, !oversold, oversold};
+	jg_order_filter f = {.status = -1, .unmatched_only = !oversold, .oversold_only = oversold};
 	int np, rc;
 
 	rc = cli_parse(c, opts, pos, &np, 0, 0,

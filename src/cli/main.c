@@ -38,6 +38,10 @@ static const char USAGE[] =
 	"  order list [--status open|shipped|cancelled|returned] [--channel C]\n"
 	"  unmatched [--channel C]               lines waiting for a listing map\n"
 	"  oversold [--channel C]                lines short of stock\n"
+	"  import FILE... [--channel NAME] [--password PW] [--dry-run] [--strict]\n"
+	"                                        apply channels' order files\n"
+	"  profile list | show NAME | check FILE [--password PW]\n"
+	"  profile add FILE.json [--replace] | remove NAME\n"
 	"  check                                 recompute everything and compare\n"
 	"  config get|set priority-top [N]\n"
 	"  demo                                  load demo data and show the stock table\n"
@@ -199,7 +203,8 @@ int main(int argc, char **argv)
 	/* Groups with a verb: shift it off and name the command "group verb". */
 	if (strcmp(group, "sku") == 0 || strcmp(group, "channel") == 0 ||
 	    strcmp(group, "listing") == 0 || strcmp(group, "stock") == 0 ||
-	    strcmp(group, "order") == 0 || strcmp(group, "config") == 0) {
+	    strcmp(group, "order") == 0 || strcmp(group, "config") == 0 ||
+	    strcmp(group, "profile") == 0) {
 		if (!verb || strncmp(verb, "--", 2) == 0) {
 			rc = cli_usage(&c, "needs a subcommand (see jaego --help)");
 			goto out;
@@ -230,6 +235,10 @@ int main(int argc, char **argv)
 		rc = cmd_config(&c, verb);
 	else if (strcmp(group, "demo") == 0)
 		rc = cmd_demo(&c);
+	else if (strcmp(group, "import") == 0)
+		rc = cmd_import(&c);
+	else if (strcmp(group, "profile") == 0)
+		rc = cmd_profile(&c, verb);
 	else
 		rc = cli_usage(&c, "unknown command (see jaego --help)");
 out:

@@ -69,6 +69,10 @@ int jg_recipe_parse(jg_recipe_item *out, size_t cap, const char *text, jg_err *e
 			if (strlen(out[i].sku) == len && memcmp(out[i].sku, p, len) == 0)
 				break;
 		if (i < n) {
+			if (out[i].qty + qty > 1000000)
+				return jg_err_set(err, JG_EINVAL,
+						  "recipe \"%s\": %s adds up to more than 1000000", text,
+						  out[i].sku);
 			out[i].qty += qty;
 		} else {
 			if (n == cap)

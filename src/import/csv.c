@@ -41,6 +41,7 @@ int jg_csv_new(jg_csv **out, char delim, const jg_csv_limits *lim, jg_csv_row_cb
 	       void *payload, jg_err *err)
 {
 	jg_csv *r = jg_calloc(1, sizeof(*r));
+	size_t cells_max;
 
 	*out = NULL;
 	if (!r)
@@ -51,7 +52,13 @@ int jg_csv_new(jg_csv **out, char delim, const jg_csv_limits *lim, jg_csv_row_cb
 	r->cb = cb;
 	r->payload = payload;
 	r->delim = delim;
-	jg_buf_init(&r->cells, r->lim.max_cell * 4 + 1024);
+	/* Room for max_cols cells of max_cell bytes and their NULs, and for the one cell past
+	 * max_cols that end_cell() reports; absurd limits saturate. */
+	cells_max = SIZE_MAX / 4;
+	if (r->lim.max_cell < cells_max && r->lim.max_cols < cells_max &&
+	    r->lim.max_cols + 1 <= cells_max / (r->lim.max_cell + 1))
+		cells_max = (r->lim.max_cell + 1) * (r->lim.max_cols + 1);
+	jg_buf_init(&r->cells, cells_max);
 	jg_buf_init(&r->sniff, SNIFF_MAX);
 	*out = r;
 	return 0;
@@ -114,10 +121,18 @@ static int end_record(jg_csv *r, jg_err *err)
 	if (r->row == r->lim.max_rows)
 		return jg_err_set_at(err, JG_ELIMIT, r->row + 1, 0, "more than %lld rows",
 				     (long long)r->lim.max_rows);
-	r->ptrs = jg_realloc(r->ptrs, r->cap_cells * sizeof(*r->ptrs));
-	r->lens = r->ptrs ? jg_realloc(r->lens, r->cap_cells * sizeof(*r->lens)) : r->lens;
-	if (!r->ptrs || !r->lens)
-		return jg_err_set(err, JG_ENOMEM, "out of memory");
+	{
+		const char **ptrs = jg_realloc(r->ptrs, r->cap_cells * sizeof(*r->ptrs));
+		size_t *lens;
+
+		if (!ptrs)
+			return jg_err_set(err, JG_ENOMEM, "out of memory");
+		r->ptrs = ptrs;
+		lens = jg_realloc(r->lens, r->cap_cells * sizeof(*r->lens));
+		if (!lens)
+			return jg_err_set(err, JG_ENOMEM, "out of memory");
+		r->lens = lens;
+	}
 	for (size_t i = 0, start = 0; i < r->ncells; i++) {
 		r->ptrs[i] = r->cells.p + start;
 		r->lens[i] = r->ends[i] - start;
@@ -189,28 +204,45 @@ static int byte(jg_csv *r, char ch, jg_err *err)
 	return 0;
 }
 
+static const char sniff_cand[] = {'\t', ',', ';', '|'};
+
+/*
+ * Reads the first record of p[0..n) as sniffing sees it (blank lines before it skipped),
+ * counting each candidate delimiter outside quotes. Returns 1 once the record's line end,
+ * outside quotes, is in the bytes: only then is the count final, whatever the chunking.
+ */
+static int scan_first_record(const char *p, size_t n, size_t count[4])
+{
+	int inq = 0, any = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '"') {
+			inq = !inq;
+		} else if (!inq && (p[i] == '\n' || p[i] == '\r')) {
+			if (any)
+				return 1;
+			continue;
+		} else if (!inq) {
+			for (int k = 0; k < 4; k++)
+				count[k] += p[i] == sniff_cand[k];
+		}
+		any = 1;
+	}
+	return 0;
+}
+
 /* Picks the delimiter that occurs most often outside quotes in the first record. */
 static char sniff(const char *p, size_t n)
 {
-	static const char cand[] = {'\t', ',', ';', '|'};
 	size_t count[4] = {0};
-	int inq = 0;
 	char best = ',';
 	size_t most = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '"')
-			inq = !inq;
-		else if (!inq && (p[i] == '\n' || p[i] == '\r'))
-			break;
-		else if (!inq)
-			for (int k = 0; k < 4; k++)
-				count[k] += p[i] == cand[k];
-	}
+	scan_first_record(p, n, count);
 	for (int k = 0; k < 4; k++) {
 		if (count[k] > most) {
 			most = count[k];
-			best = cand[k];
+			best = sniff_cand[k];
 		}
 	}
 	return best;
@@ -227,18 +259,30 @@ static int run(jg_csv *r, const char *p, size_t n, jg_err *err)
 	return 0;
 }
 
+static const unsigned char bom[] = {0xef, 0xbb, 0xbf};
+
+/* Not a BOM after all: replays the bytes that looked like one as data. */
+static int replay_bom(jg_csv *r, jg_err *err)
+{
+	int had = r->bom;
+
+	r->bom = -1;
+	if (had <= 0)
+		return 0;
+	if (r->delim)
+		return run(r, (const char *)bom, (size_t)had, err);
+	if (jg_buf_append(&r->sniff, bom, (size_t)had))
+		return jg_err_set(err, JG_ENOMEM, "out of memory");
+	return 0;
+}
+
 int jg_csv_feed(jg_csv *r, const char *data, size_t n, jg_err *err)
 {
-	static const unsigned char bom[] = {0xef, 0xbb, 0xbf};
-
 	while (r->bom >= 0 && r->bom < 3 && n) {
 		if ((unsigned char)*data != bom[r->bom]) {
-			/* Not a BOM: replay the bytes that looked like one. */
-			int had = r->bom, rc;
+			int rc = replay_bom(r, err);
 
-			r->bom = -1;
-			if (had && (rc = r->delim ? run(r, (const char *)bom, (size_t)had, err)
-						  : jg_buf_append(&r->sniff, bom, (size_t)had)))
+			if (rc)
 				return rc;
 			break;
 		}
@@ -256,8 +300,8 @@ int jg_csv_feed(jg_csv *r, const char *data, size_t n, jg_err *err)
 			return jg_err_set(err, JG_ENOMEM, "out of memory");
 		data += take;
 		n -= take;
-		if (!memchr(jg_buf_str(&r->sniff), '\n', r->sniff.len) &&
-		    !memchr(jg_buf_str(&r->sniff), '\r', r->sniff.len) && r->sniff.len < SNIFF_MAX)
+		if (!scan_first_record(jg_buf_str(&r->sniff), r->sniff.len, (size_t[4]){0}) &&
+		    r->sniff.len < SNIFF_MAX)
 			return 0; /* the first record is not complete yet */
 		r->delim = sniff(jg_buf_str(&r->sniff), r->sniff.len);
 		rc = run(r, jg_buf_str(&r->sniff), r->sniff.len, err);
@@ -272,6 +316,8 @@ int jg_csv_finish(jg_csv *r, jg_err *err)
 {
 	int rc;
 
+	if (r->bom > 0 && r->bom < 3 && (rc = replay_bom(r, err)))
+		return rc; /* the input ended inside what looked like a BOM */
 	if (!r->delim) {
 		r->delim = sniff(jg_buf_str(&r->sniff), r->sniff.len);
 		rc = run(r, r->sniff.p ? r->sniff.p : "", r->sniff.len, err);

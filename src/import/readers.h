@@ -11,10 +11,19 @@
 #include "jaego/sheet.h"
 #include "jaego/util.h"
 
-/* xlsx.c: an Office Open XML workbook held in memory. */
+/* xlsx.c: an Office Open XML workbook held in memory. The sheet is opts->sheet (by name,
+ * NFC and ASCII case ignored; JG_ENOTFOUND when absent) or the first visible worksheet;
+ * info->sheet and info->date1904 are filled. Zip entries are streamed through expat and
+ * capped while they inflate (max_entry, max_ratio above 1 MiB); a DOCTYPE is refused
+ * (JG_EFORMAT). Numbers keep the text written in <v>; numbers in a date format become
+ * JG_CELL_DATE text from jg__excel_date(). Memory does not grow with the number of rows. */
 int jg__xlsx_read(const void *data, size_t n, const jg_sheet_opts *opts,
 		  const jg_sheet_limits *lim, jg_sheet_info *info, jg_sheet_cb cb, void *payload,
 		  jg_err *err);
+/* Fuzz entry: parses `xml` as a worksheet part (no shared strings, no styles, small
+ * limits: 4 KiB cells, 256 columns) and discards the rows after checking their invariants
+ * (it aborts if one breaks). Returns what the reader returned. */
+int jg__xlsx_fuzz_sheet(const void *xml, size_t n);
 
 /* offcrypto.c: true when the OLE2 file holds an MS-OFFCRYPTO encrypted package
  * (EncryptionInfo and EncryptedPackage streams). */
@@ -47,8 +56,14 @@ jg__charset jg__charset_detect(const void *data, size_t n);
  * message) for bytes that are not CP949. Never decodes as EUC-KR. */
 int jg__cp949_to_utf8(jg_buf *out, const void *data, size_t n, jg_err *err);
 
-/* Excel serial date to "YYYY-MM-DD[ HH:MM:SS]" (60 is the fictitious 1900-02-29, shown as
- * 1900-02-28 + the day after; serials before 61 are shifted as Excel does). `out` >= 20. */
+/* excel_date.c: an Excel serial date to "YYYY-MM-DD HH:MM:SS", or "YYYY-MM-DD" when the
+ * time rounds to midnight (times are rounded to the second). 1900 system, as Excel shows
+ * it: 1..59 are 1900-01-01..1900-02-28; 60 is Excel's fictitious leap day and is written
+ * "1900-02-29" (text that jg_time_parse rejects, so it is flagged instead of silently
+ * moved); 61 and later are one day less than a plain count from 1899-12-31 (61 is
+ * 1900-03-01); [0, 1) (a time alone) falls on 1899-12-31. 1904 system: 0 is 1904-01-01.
+ * JG_EINVAL (the caller keeps the number) for negative, non-finite or post-9999 serials,
+ * or `outsz` < 20. */
 int jg__excel_date(char *out, size_t outsz, double serial, bool date1904);
 /* True when an Excel number format code (built-in id or custom code) formats a date. */
 bool jg__excel_is_date_format(int numfmt_id, const char *code);

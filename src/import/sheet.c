@@ -143,7 +143,8 @@ static int on_row(const jg_sheet_row *row, void *payload)
 	jg_arena_reset(&nm->arena);
 	for (size_t i = 0; i < row->n; i++) {
 		const jg_cell *c = &row->cells[i];
-		size_t k;
+		const unsigned char *p, *e;
+		int rc;
 
 		nm->cells[i] = *c;
 		if (!nm->cells[i].text) {
@@ -151,13 +152,54 @@ static int on_row(const jg_sheet_row *row, void *payload)
 			nm->cells[i].len = 0;
 			continue;
 		}
-		for (k = 0; k < c->len && (unsigned char)c->text[k] < 0x80; k++)
-			;
-		if (k == c->len)
-			continue; /* ASCII is NFC already */
+		/*
+		 * Text made only of characters that NFC leaves alone wherever they stand is NFC
+		 * already and skips utf8proc: characters with combining class 0 that no
+		 * normalisation changes and that are never the second of a canonical
+		 * composition. Three ranges are taken, decoded strictly: U+0000..U+02FF (up to
+		 * the combining diacritics), the precomposed Hangul syllables U+AC00..U+D7A3
+		 * and the CJK unified ideographs U+4E00..U+9FFF. Everything else takes the slow
+		 * path: combining marks, Hangul Jamo U+1100..U+11FF (a syllable followed by a
+		 * trailing Jamo composes), compatibility Jamo U+3130..U+318F, compatibility
+		 * ideographs, 4-byte characters, malformed UTF-8 (reported there).
+		 * tests/import/test_xlsx.c checks the three ranges against utf8proc for every
+		 * code point in them.
+		 */
+		p = (const unsigned char *)c->text;
+		e = p + c->len;
+		while (p < e) {
+			uint32_t cp;
+
+			if (p[0] < 0x80) {
+				p++;
+				continue;
+			}
+			if (p[0] >= 0xc2 && p[0] <= 0xcb && e - p >= 2 && (p[1] & 0xc0) == 0x80) {
+				p += 2; /* U+0080..U+02FF */
+				continue;
+			}
+			if ((p[0] & 0xf0) != 0xe0 || e - p < 3 || (p[1] & 0xc0) != 0x80 ||
+			    (p[2] & 0xc0) != 0x80)
+				break;
+			cp = (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 |
+			     (uint32_t)(p[2] & 0x3f);
+			if (!(cp >= 0xac00 && cp <= 0xd7a3) && !(cp >= 0x4e00 && cp <= 0x9fff))
+				break;
+			p += 3;
+		}
+		if (p == e)
+			continue; /* NFC already */
 		jg_buf_init(&b, (size_t)16 << 20);
-		if (jg_text_nfc(&b, c->text, c->len)) {
+		rc = jg_text_nfc(&b, c->text, c->len);
+		if (rc) {
 			jg_buf_free(&b);
+			if (rc == JG_ENOMEM)
+				return jg_err_set(nm->err, JG_ENOMEM, "out of memory");
+			if (rc == JG_ELIMIT)
+				return jg_err_set_at(nm->err, JG_ELIMIT, row->row, (int32_t)i + 1,
+						     "row %lld, column %zu: the text is too long "
+						     "to normalise",
+						     (long long)row->row, i + 1);
 			return jg_err_set_at(nm->err, JG_EFORMAT, row->row, (int32_t)i + 1,
 					     "row %lld, column %zu: text is not valid UTF-8",
 					     (long long)row->row, i + 1);

@@ -26,12 +26,16 @@ static const char SQL_CHECK_OPEN_FLAG[] =
 	"SELECT c.name, o.line_id FROM line_item li JOIN order_line o ON o.id = li.line_pk"
 	" JOIN channel c ON c.id = o.channel_id"
 	" WHERE (li.open = 1) <> (o.status = 0) OR (li.open = 0 AND li.short <> 0)";
+/* The deficit max(0, -available) is marked on open lines as far as they reach: with
+ * on_hand below zero there are only `committed` units to mark. */
+#define SHORT_EXPECTED                                         \
+	"CASE WHEN s.on_hand < s.committed THEN s.committed -" \
+	" CASE WHEN s.on_hand > 0 THEN s.on_hand ELSE 0 END ELSE 0 END"
 static const char SQL_CHECK_SHORT[] =
-	"SELECT s.code, COALESCE(li.total, 0), s.on_hand - s.committed FROM sku s"
+	"SELECT s.code, COALESCE(li.total, 0), " SHORT_EXPECTED " FROM sku s"
 	" LEFT JOIN (SELECT sku_id, SUM(short) AS total FROM line_item GROUP BY sku_id) li"
 	" ON li.sku_id = s.id"
-	" WHERE COALESCE(li.total, 0) <> CASE WHEN s.on_hand < s.committed"
-	" THEN s.committed - s.on_hand ELSE 0 END";
+	" WHERE COALESCE(li.total, 0) <> " SHORT_EXPECTED;
 static const char SQL_CHECK_LINE_OVERSOLD[] =
 	"SELECT c.name, o.line_id, o.oversold_by, COALESCE(x.v, 0) FROM order_line o"
 	" JOIN channel c ON c.id = o.channel_id"

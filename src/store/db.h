@@ -28,6 +28,9 @@ typedef struct jg__db_driver {
 	void (*reset)(jg__stmt *st);
 	int (*bind_i64)(jg__stmt *st, int idx, int64_t v);
 	int (*bind_text)(jg__stmt *st, int idx, const char *s); /* NULL binds SQL NULL */
+	/* As bind_text, without a copy: `s` must stay valid and unchanged until the
+	 * statement is reset. */
+	int (*bind_text_ref)(jg__stmt *st, int idx, const char *s);
 	int (*bind_null)(jg__stmt *st, int idx);
 	/* 1 = a row is ready, 0 = done, < 0 = error recorded in err. */
 	int (*step)(jg__stmt *st, jg_err *err);
@@ -35,6 +38,9 @@ typedef struct jg__db_driver {
 	const char *(*col_text)(jg__stmt *st, int idx); /* "" for NULL, valid until next step */
 	bool (*col_null)(jg__stmt *st, int idx);
 	int64_t (*changes)(jg__db *db);
+	/* The id of the row the last successful INSERT made (SQLite: the rowid). Cheaper than
+	 * INSERT ... RETURNING, which makes SQLite build a scratch table per execution. */
+	int64_t (*last_id)(jg__db *db);
 } jg__db_driver;
 
 extern const jg__db_driver jg__db_sqlite;

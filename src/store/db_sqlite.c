@@ -134,6 +134,14 @@ static int s_bind_text(jg__stmt *st, int idx, const char *s)
 	return rc == SQLITE_OK ? 0 : rc == SQLITE_NOMEM ? JG_ENOMEM : JG_EDB;
 }
 
+static int s_bind_text_ref(jg__stmt *st, int idx, const char *s)
+{
+	int rc = s ? sqlite3_bind_text(st->s, idx, s, -1, SQLITE_STATIC)
+		   : sqlite3_bind_null(st->s, idx);
+
+	return rc == SQLITE_OK ? 0 : rc == SQLITE_NOMEM ? JG_ENOMEM : JG_EDB;
+}
+
 static int s_bind_null(jg__stmt *st, int idx)
 {
 	return sqlite3_bind_null(st->s, idx) == SQLITE_OK ? 0 : JG_EDB;
@@ -172,6 +180,11 @@ static int64_t s_changes(jg__db *db)
 	return sqlite3_changes64(db->h);
 }
 
+static int64_t s_last_id(jg__db *db)
+{
+	return sqlite3_last_insert_rowid(db->h);
+}
+
 const jg__db_driver jg__db_sqlite = {
 	.name = "sqlite",
 	.open = s_open,
@@ -182,10 +195,12 @@ const jg__db_driver jg__db_sqlite = {
 	.reset = s_reset,
 	.bind_i64 = s_bind_i64,
 	.bind_text = s_bind_text,
+	.bind_text_ref = s_bind_text_ref,
 	.bind_null = s_bind_null,
 	.step = s_step,
 	.col_i64 = s_col_i64,
 	.col_text = s_col_text,
 	.col_null = s_col_null,
 	.changes = s_changes,
+	.last_id = s_last_id,
 };

@@ -117,10 +117,17 @@ int jg_listing_map(jg_store *s, const char *channel, const char *product_id, con
 		return rc;
 	if (n == 0 || n > JG_RECIPE_MAX)
 		return jg_err_set(err, JG_EINVAL, "a recipe has 1 to %d components", JG_RECIPE_MAX);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (items[i].qty < 1)
 			return jg_err_set(err, JG_EINVAL, "recipe: %s has quantity %lld, must be 1 or more",
 					  items[i].sku, (long long)items[i].qty);
+		/* A line snapshots one line_item per SKU: a SKU named twice would make every
+		 * order of this listing fail. jg_recipe_parse() sums repeats; callers must too. */
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(items[i].sku, items[j].sku) == 0)
+				return jg_err_set(err, JG_EINVAL, "recipe: %s is given twice",
+						  items[i].sku);
+	}
 	jg_buf_init(&text, OPTION_MAX_BYTES);
 	jg_buf_init(&key, OPTION_MAX_BYTES);
 	rc = jg__option_forms(&text, &key, option, err);

@@ -23,8 +23,6 @@ typedef struct item {
 static const char SQL_ITEMS[] = "SELECT sku_id, units, open FROM line_item WHERE line_pk = ?";
 static const char SQL_ITEM_CLOSE[] =
 	"UPDATE line_item SET open = 0, short = 0 WHERE line_pk = ?";
-static const char SQL_ITEM_ADD[] =
-	"INSERT INTO line_item(line_pk, sku_id, per_unit, units, open) VALUES (?, ?, ?, ?, ?)";
 static const char SQL_RECIPE_OF[] =
 	"SELECT sku_id, qty FROM recipe_item WHERE listing_id = ? ORDER BY pos";
 
@@ -46,48 +44,68 @@ static int load_items(jg_store *s, int64_t line_pk, item *out, size_t *n, jg_err
 	return rc < 0 ? rc : 0;
 }
 
+/* A listing's recipe as an order line snapshots it. */
+typedef struct recipe {
+	int64_t sku[JG_RECIPE_MAX], per[JG_RECIPE_MAX];
+	size_t n;
+} recipe;
+
+/*
+ * Snapshots `r` into the line's items and applies their stock effect. The line is not
+ * marked for the oversold pass: its items start with short = 0 and its oversold_by is 0,
+ * which is right unless settling assigns it a shortage, and that pass marks what it
+ * assigns.
+ */
+static int apply_items(jg_store *s, int64_t line_pk, const recipe *r, int64_t qty,
+		       jg_status status, bool restocked, const char *source, int64_t at,
+		       jg_err *err)
+{
+	int rc = 0;
+
+	if (status == JG_STATUS_CANCELLED)
+		return 0; /* never held stock: nothing to snapshot */
+	for (size_t i = 0; rc == 0 && i < r->n; i++) {
+		int64_t units = qty * r->per[i];
+
+		rc = jg__item_add(s, line_pk, r->sku[i], r->per[i], units, status == JG_STATUS_OPEN,
+				  err);
+		if (rc)
+			break;
+		if (status == JG_STATUS_OPEN) {
+			rc = jg__sku_touch(s, r->sku[i], 0, units, err);
+		} else {
+			rc = jg__movement(s, r->sku[i], JG_MOVE_SHIPMENT, -units, "", source, at,
+					  err);
+			if (rc == 0 && status == JG_STATUS_RETURNED && restocked)
+				rc = jg__movement(s, r->sku[i], JG_MOVE_RESTOCK, units, "", source, at,
+						  err);
+		}
+	}
+	return rc;
+}
+
 int jg__line_apply_recipe(jg_store *s, int64_t line_pk, int64_t listing_id, int64_t qty,
 			  jg_status status, bool restocked, const char *source, int64_t at,
 			  jg_err *err)
 {
-	int64_t sku[JG_RECIPE_MAX], per[JG_RECIPE_MAX];
-	size_t n = 0;
+	recipe r = {.n = 0};
 	jg__stmt *st;
 	int rc;
 
 	if (status == JG_STATUS_CANCELLED)
-		return 0; /* never held stock: nothing to snapshot */
+		return 0;
 	st = jg__q(s, err, SQL_RECIPE_OF, "i", listing_id);
 	if (!st)
 		return err->code;
-	while ((rc = jg__step(s, st, err)) == 1 && n < JG_RECIPE_MAX) {
-		sku[n] = jg__i64(s, st, 0);
-		per[n] = jg__i64(s, st, 1);
-		n++;
+	while ((rc = jg__step(s, st, err)) == 1 && r.n < JG_RECIPE_MAX) {
+		r.sku[r.n] = jg__i64(s, st, 0);
+		r.per[r.n] = jg__i64(s, st, 1);
+		r.n++;
 	}
 	s->drv->reset(st);
 	if (rc < 0)
 		return rc;
-	rc = 0;
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		int64_t units = qty * per[i];
-
-		rc = jg__exec(s, err, SQL_ITEM_ADD, "iiiii", line_pk, sku[i], per[i], units,
-			      (int64_t)(status == JG_STATUS_OPEN));
-		if (rc)
-			break;
-		if (status == JG_STATUS_OPEN) {
-			rc = jg__sku_touch(s, sku[i], 0, units, err);
-		} else {
-			rc = jg__movement(s, sku[i], JG_MOVE_SHIPMENT, -units, "", source, at, err);
-			if (rc == 0 && status == JG_STATUS_RETURNED && restocked)
-				rc = jg__movement(s, sku[i], JG_MOVE_RESTOCK, units, "", source, at,
-						  err);
-		}
-	}
-	if (rc == 0)
-		rc = jg__mark(s, &s->dirty_line, line_pk, err);
-	return rc;
+	return apply_items(s, line_pk, &r, qty, status, restocked, source, at, err);
 }
 
 /* The stock effect of one legal transition of a stored line. */
@@ -173,16 +191,56 @@ static int check_text(const char *what, const char *v, size_t max, jg_err *err)
 	return 0;
 }
 
+/* jg__option_forms() through the store's small cache (normalising is a tenth of the
+ * cost of a line). The cache is best effort: failing to fill it is not an error. */
+static int option_forms(jg_store *s, jg_buf *text, jg_buf *key, const char *option,
+			jg_err *err)
+{
+	const char *o = option ? option : "";
+	uint32_t h = 2166136261u; /* FNV-1a */
+	size_t i;
+	int rc;
+
+	for (const unsigned char *p = (const unsigned char *)o; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	i = h & (JG__OPTION_CACHE - 1);
+	if (s->option_cache[i].option && strcmp(s->option_cache[i].option, o) == 0) {
+		jg_buf_reset(text);
+		jg_buf_reset(key);
+		if (jg_buf_puts(text, s->option_cache[i].text) ||
+		    jg_buf_puts(key, s->option_cache[i].key))
+			return jg_err_set(err, JG_ENOMEM, "out of memory");
+		return 0;
+	}
+	rc = jg__option_forms(text, key, option, err);
+	if (rc)
+		return rc;
+	jg_free(s->option_cache[i].option);
+	jg_free(s->option_cache[i].text);
+	jg_free(s->option_cache[i].key);
+	s->option_cache[i].option = jg_strdup(o);
+	s->option_cache[i].text = jg_strdup(jg_buf_str(text));
+	s->option_cache[i].key = jg_strdup(jg_buf_str(key));
+	if (!s->option_cache[i].option || !s->option_cache[i].text || !s->option_cache[i].key) {
+		jg_free(s->option_cache[i].option);
+		jg_free(s->option_cache[i].text);
+		jg_free(s->option_cache[i].key);
+		s->option_cache[i].option = s->option_cache[i].text = s->option_cache[i].key = NULL;
+	}
+	return 0;
+}
+
 static const char SQL_LINE_FIND[] =
 	"SELECT id, status, listing_id IS NOT NULL, oversold_by FROM order_line"
 	" WHERE channel_id = ? AND line_id = ?";
+/* The listing a new line maps to, with its recipe: one row per component. */
 static const char SQL_MATCH[] =
-	"SELECT l.id FROM listing l WHERE l.channel_id = ? AND l.product_id = ? AND l.option_key = ?";
+	"SELECT l.id, r.sku_id, r.qty FROM listing l LEFT JOIN recipe_item r ON r.listing_id = l.id"
+	" WHERE l.channel_id = ? AND l.product_id = ? AND l.option_key = ? ORDER BY r.pos";
 static const char SQL_LINE_ADD[] =
 	"INSERT INTO order_line(channel_id, line_id, order_no, product_id, option_text, option_key,"
 	" qty, status, channel_status, listing_id, restocked, courier, tracking, ordered_at,"
-	" created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	" RETURNING id";
+	" created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_OVERSOLD_OF[] = "SELECT oversold_by FROM order_line WHERE id = ?";
 
 static void finish_result(jg_store *s, int64_t line_pk, jg_order_result *r)
@@ -197,6 +255,7 @@ static void finish_result(jg_store *s, int64_t line_pk, jg_order_result *r)
 int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_err *err)
 {
 	jg_order_result res = {0};
+	recipe rec = {.n = 0};
 	jg_buf text, key;
 	char source[2 * JG_CODE_MAX + 8];
 	int64_t channel_id, line_pk = 0, listing_id = 0, now = jg_now_ms();
@@ -222,7 +281,7 @@ int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_er
 	snprintf(source, sizeof(source), "order %s:%s", in->channel, in->line_id);
 	jg_buf_init(&text, 1024);
 	jg_buf_init(&key, 1024);
-	rc = jg__option_forms(&text, &key, in->option, err);
+	rc = option_forms(s, &text, &key, in->option, err);
 	if (rc)
 		goto out;
 	rc = jg__op_begin(s, err);
@@ -231,7 +290,9 @@ int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_er
 	rc = jg__channel_id(s, in->channel, &channel_id, err);
 	if (rc)
 		goto end;
-	st = jg__q(s, err, SQL_LINE_FIND, "it", channel_id, in->line_id);
+	/* 'T': the texts bound below outlive each statement's reset, so SQLite need not copy
+	 * them (a tenth of a line's cost in a big batch). */
+	st = jg__q(s, err, SQL_LINE_FIND, "iT", channel_id, in->line_id);
 	if (!st) {
 		rc = err->code;
 		goto end;
@@ -268,23 +329,36 @@ int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_er
 		res.status = in->status;
 		goto end;
 	}
-	found = jg__scalar(s, &listing_id, err, SQL_MATCH, "itt", channel_id, in->product_id,
-			   jg_buf_str(&key));
+	st = jg__q(s, err, SQL_MATCH, "iTT", channel_id, in->product_id, jg_buf_str(&key));
+	if (!st) {
+		rc = err->code;
+		goto end;
+	}
+	while ((found = jg__step(s, st, err)) == 1) {
+		listing_id = jg__i64(s, st, 0);
+		if (!jg__isnull(s, st, 1) && rec.n < JG_RECIPE_MAX) {
+			rec.sku[rec.n] = jg__i64(s, st, 1);
+			rec.per[rec.n] = jg__i64(s, st, 2);
+			rec.n++;
+		}
+	}
+	s->drv->reset(st);
 	if (found < 0) {
 		rc = found;
 		goto end;
 	}
+	found = listing_id != 0;
 	res.outcome = JG_ORDER_NEW;
 	res.status = res.previous = in->status;
 	res.matched = found == 1;
-	st = found == 1 ? jg__q(s, err, SQL_LINE_ADD, "itttttiitiittiii", channel_id, in->line_id,
+	st = found == 1 ? jg__q(s, err, SQL_LINE_ADD, "iTTTTTiiTiiTTiii", channel_id, in->line_id,
 				in->order_no ? in->order_no : "", in->product_id, jg_buf_str(&text),
 				jg_buf_str(&key), in->qty, (int64_t)in->status,
 				in->channel_status ? in->channel_status : "", listing_id,
 				(int64_t)in->restock, in->courier ? in->courier : "",
 				in->tracking ? in->tracking : "", in->ordered_at ? in->ordered_at : now,
 				now, now)
-			: jg__q(s, err, SQL_LINE_ADD, "itttttiittittiii", channel_id, in->line_id,
+			: jg__q(s, err, SQL_LINE_ADD, "iTTTTTiiTtiTTiii", channel_id, in->line_id,
 				in->order_no ? in->order_no : "", in->product_id, jg_buf_str(&text),
 				jg_buf_str(&key), in->qty, (int64_t)in->status,
 				in->channel_status ? in->channel_status : "", (const char *)NULL,
@@ -296,14 +370,13 @@ int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_er
 		goto end;
 	}
 	rc = jg__step(s, st, err);
-	if (rc == 1)
-		line_pk = jg__i64(s, st, 0);
+	if (rc == 0)
+		line_pk = s->drv->last_id(s->db);
 	s->drv->reset(st);
-	rc = jg__op_wrote(s, rc == 1 ? 0 : rc < 0 ? rc : JG_EDB);
+	rc = jg__op_wrote(s, rc == 0 ? 0 : rc < 0 ? rc : JG_EDB);
 	if (rc == 0 && res.matched)
-		rc = jg__op_wrote(s, jg__line_apply_recipe(s, line_pk, listing_id, in->qty, in->status,
-							   in->restock, source,
-							   in->ordered_at ? in->ordered_at : now, err));
+		rc = jg__op_wrote(s, apply_items(s, line_pk, &rec, in->qty, in->status, in->restock,
+						 source, in->ordered_at ? in->ordered_at : now, err));
 end:
 	rc = jg__op_end(s, rc, err);
 	if (rc == 0) {
@@ -392,7 +465,7 @@ static const char SQL_ORDERS[] =
 int jg_order_each(jg_store *s, const jg_order_filter *f, jg_order_cb cb, void *payload,
 		  jg_err *err)
 {
-	jg_order_filter all = {-1, NULL, false, false};
+	jg_order_filter all = {.status = -1};
 	jg__stmt *st;
 	int rc;
 

@@ -110,6 +110,42 @@ const jg__migration jg__sqlite_migrations[] = {
 	 "  PRIMARY KEY (line_pk, sku_id)) WITHOUT ROWID;"
 	 "CREATE INDEX line_item_open ON line_item(sku_id, line_pk) WHERE open = 1;"
 	 "CREATE INDEX line_item_short ON line_item(sku_id) WHERE short > 0;"},
+
+	/* Order files: what each line says beyond stock (for orders, customers and
+	 * reports), which import brought it, the imports themselves, and profiles added by
+	 * the seller. Personal data lives in order_line only and is never logged. */
+	{2,
+	 "ALTER TABLE order_line ADD COLUMN product_name TEXT NOT NULL DEFAULT '';"
+	 "ALTER TABLE order_line ADD COLUMN sku_code TEXT NOT NULL DEFAULT '';"
+	 "ALTER TABLE order_line ADD COLUMN price INTEGER;"
+	 "ALTER TABLE order_line ADD COLUMN buyer_name TEXT NOT NULL DEFAULT '';"
+	 "ALTER TABLE order_line ADD COLUMN buyer_phone TEXT NOT NULL DEFAULT '';"
+	 "ALTER TABLE order_line ADD COLUMN recipient_name TEXT NOT NULL DEFAULT '';"
+	 "ALTER TABLE order_line ADD COLUMN recipient_phone TEXT NOT NULL DEFAULT '';"
+	 "ALTER TABLE order_line ADD COLUMN postal_code TEXT NOT NULL DEFAULT '';"
+	 "ALTER TABLE order_line ADD COLUMN address TEXT NOT NULL DEFAULT '';"
+	 "ALTER TABLE order_line ADD COLUMN message TEXT NOT NULL DEFAULT '';"
+	 "ALTER TABLE order_line ADD COLUMN import_id INTEGER REFERENCES import_file(id);"
+	 "CREATE INDEX order_line_import ON order_line(import_id) WHERE import_id IS NOT NULL;"
+
+	 "CREATE TABLE import_file("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  channel_id INTEGER NOT NULL REFERENCES channel(id),"
+	 "  file_name TEXT NOT NULL,"
+	 "  format TEXT NOT NULL,"
+	 "  profile TEXT NOT NULL,"
+	 "  rows INTEGER NOT NULL DEFAULT 0,"
+	 "  new_lines INTEGER NOT NULL DEFAULT 0,"
+	 "  duplicates INTEGER NOT NULL DEFAULT 0,"
+	 "  status_changes INTEGER NOT NULL DEFAULT 0,"
+	 "  refused INTEGER NOT NULL DEFAULT 0,"
+	 "  rejected INTEGER NOT NULL DEFAULT 0,"
+	 "  at INTEGER NOT NULL);"
+
+	 "CREATE TABLE profile("
+	 "  name TEXT PRIMARY KEY,"
+	 "  json TEXT NOT NULL,"
+	 "  added_at INTEGER NOT NULL);"},
 };
 
 const int jg__sqlite_migration_count =

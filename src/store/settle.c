@@ -9,7 +9,9 @@
  * 2. Listed quantities. Only listings that contain a touched SKU (through the reverse index
  *    recipe_item(sku_id, listing_id)), whose recipe changed, or whose channel's rule
  *    changed are computed again with jg_listed_compute(); a full pass runs when a global
- *    setting changed. The same pass, in compare mode, serves `jaego check`.
+ *    setting changed, or when the transaction touched so many SKUs that reading every
+ *    listing is cheaper than finding the dirty ones. The same pass, in compare mode,
+ *    serves `jaego check`.
  */
 #include <string.h>
 
@@ -98,7 +100,6 @@ static int settle_oversold(jg_store *s, jg_err *err)
 
 		if (!slot->used)
 			continue;
-		old_av = slot->a - slot->b;
 		st = jg__q(s, err, SQL_SKU_STATE, "i", slot->key);
 		if (!st)
 			return err->code;
@@ -108,6 +109,8 @@ static int settle_oversold(jg_store *s, jg_err *err)
 		if (rc < 0)
 			return rc;
 		rc = 0;
+		/* The slot holds the transaction's change of on_hand (a) and committed (b). */
+		old_av = now_av - (slot->a - slot->b);
 		if (old_av < 0 || now_av < 0)
 			rc = reassign(s, slot->key, now_av < 0 ? -now_av : 0, err);
 	}
@@ -129,13 +132,14 @@ static const char SQL_TOP[] = "SELECT value FROM setting WHERE key = 'priority_t
 #define RECOMPUTE_COLS                                                                      \
 	"SELECT r.listing_id, r.qty, s.on_hand - s.committed, s.safety, s.low_stock, r.sku_id," \
 	" l.channel_id, l.listed, l.why, COALESCE(l.limit_sku_id, 0)"
-static const char SQL_RECOMPUTE_ALL[] =
-	RECOMPUTE_COLS " FROM recipe_item r JOIN listing l ON l.id = r.listing_id"
-		       " JOIN sku s ON s.id = r.sku_id ORDER BY r.listing_id, r.pos";
+/* CROSS JOIN keeps dirty_listing the outer loop (the planner, seeing an empty temp table
+ * when it prepares this, would otherwise scan all of recipe_item for every settle), and
+ * ordering by d.id, which equals r.listing_id, lets the loops' own order stand in for a
+ * sort. */
 static const char SQL_RECOMPUTE_SOME[] =
-	RECOMPUTE_COLS " FROM dirty_listing d JOIN recipe_item r ON r.listing_id = d.id"
+	RECOMPUTE_COLS " FROM dirty_listing d CROSS JOIN recipe_item r ON r.listing_id = d.id"
 		       " JOIN listing l ON l.id = r.listing_id"
-		       " JOIN sku s ON s.id = r.sku_id ORDER BY r.listing_id, r.pos";
+		       " JOIN sku s ON s.id = r.sku_id ORDER BY d.id, r.pos";
 static const char SQL_DIRTY_TABLE[] =
 	"CREATE TEMP TABLE IF NOT EXISTS dirty_listing(id INTEGER PRIMARY KEY)";
 static const char SQL_DIRTY_CLEAR[] = "DELETE FROM dirty_listing";
@@ -297,6 +301,93 @@ static int run_pass(jg_store *s, const char *sql, walk *w, jg_err *err)
 	return rc;
 }
 
+static const char SQL_SKU_STOCK[] = "SELECT id, on_hand - committed, safety, low_stock FROM sku";
+static const char SQL_LISTINGS_ALL[] =
+	"SELECT id, channel_id, listed, why, COALESCE(limit_sku_id, 0) FROM listing ORDER BY id";
+static const char SQL_RECIPES_ALL[] =
+	"SELECT listing_id, sku_id, qty FROM recipe_item ORDER BY listing_id, pos";
+
+/*
+ * The full pass: what RECOMPUTE_COLS " FROM recipe_item r JOIN listing l ON l.id =
+ * r.listing_id JOIN sku s ON s.id = r.sku_id ORDER BY r.listing_id, r.pos" would give, but
+ * as three sequential scans merged here (SKUs into a map first, then listings and recipe
+ * items side by side, both in listing order) instead of a join that seeks a listing and a
+ * SKU for every recipe item. Listings without a recipe item are skipped, as the join skips
+ * them.
+ */
+static int run_all(jg_store *s, walk *w, jg_err *err)
+{
+	jg_component comps[JG_RECIPE_MAX];
+	int64_t sku_ids[JG_RECIPE_MAX];
+	int64_t r_listing = 0, r_sku = 0, r_qty = 0;
+	jg__stmt *ls = NULL, *rs = NULL, *st;
+	jg_i64map skus;
+	int rc, rrc = 0;
+
+	jg_i64map_init(&skus);
+	st = jg__q(s, err, SQL_SKU_STOCK, "");
+	if (!st)
+		return err->code;
+	while ((rc = jg__step(s, st, err)) == 1) {
+		jg_i64map_slot *slot = jg_i64map_put(&skus, jg__i64(s, st, 0), NULL);
+
+		if (!slot) {
+			rc = jg_err_set(err, JG_ENOMEM, "out of memory");
+			break;
+		}
+		slot->a = jg__i64(s, st, 1);
+		slot->b = jg__i64(s, st, 2);
+		slot->c = jg__i64(s, st, 3);
+	}
+	s->drv->reset(st);
+	if (rc < 0)
+		goto out;
+	ls = jg__q(s, err, SQL_LISTINGS_ALL, "");
+	rs = ls ? jg__q(s, err, SQL_RECIPES_ALL, "") : NULL;
+	if (!rs) {
+		rc = err->code;
+		goto out;
+	}
+	rrc = jg__step(s, rs, err);
+	while (rrc >= 0 && (rc = jg__step(s, ls, err)) == 1) {
+		int64_t id = jg__i64(s, ls, 0);
+		size_t n = 0;
+
+		for (; rrc == 1; rrc = jg__step(s, rs, err)) {
+			const jg_i64map_slot *slot;
+
+			r_listing = jg__i64(s, rs, 0);
+			if (r_listing > id)
+				break;
+			if (r_listing < id || n == JG_RECIPE_MAX)
+				continue; /* an item without a listing; a recipe never holds more */
+			r_sku = jg__i64(s, rs, 1);
+			r_qty = jg__i64(s, rs, 2);
+			slot = jg_i64map_get(&skus, r_sku);
+			if (!slot)
+				continue; /* the join would drop it too */
+			comps[n].per_unit = r_qty;
+			comps[n].available = slot->a;
+			comps[n].safety = slot->b;
+			comps[n].low_stock = slot->c;
+			sku_ids[n] = r_sku;
+			n++;
+		}
+		if (n && (rc = finish(w, id, jg__i64(s, ls, 1), comps, sku_ids, n, jg__i64(s, ls, 2),
+				      jg__i64(s, ls, 3), jg__i64(s, ls, 4), err)))
+			break;
+	}
+	if (rc == 0 && rrc < 0)
+		rc = rrc;
+out:
+	if (ls)
+		s->drv->reset(ls);
+	if (rs)
+		s->drv->reset(rs);
+	jg_i64map_free(&skus);
+	return rc;
+}
+
 int jg__listings_pass(jg_store *s, bool all, jg__listing_mismatch_cb on_mismatch, void *payload,
 		      int64_t *out_computed, jg_err *err)
 {
@@ -307,7 +398,7 @@ int jg__listings_pass(jg_store *s, bool all, jg__listing_mismatch_cb on_mismatch
 	rc = jg__rules_load(s, &w.rules, err);
 	if (rc)
 		return rc;
-	rc = run_pass(s, all ? SQL_RECOMPUTE_ALL : SQL_RECOMPUTE_SOME, &w, err);
+	rc = all ? run_all(s, &w, err) : run_pass(s, SQL_RECOMPUTE_SOME, &w, err);
 	for (size_t i = 0; rc == 0 && i < w.n; i++) {
 		const pending *p = &w.todo[i];
 
@@ -344,13 +435,39 @@ static int fill_dirty(jg_store *s, jg_err *err)
 	return rc;
 }
 
+/* A transaction that touched at least this many SKUs, and a quarter of all of them, gets
+ * the full pass: reading every listing in order is then cheaper than finding the dirty
+ * ones first, and computes the same quantities. */
+#define FULL_PASS_MIN_SKUS 1024
+
+static int wants_full_pass(jg_store *s, bool *out, jg_err *err)
+{
+	int64_t skus = 0;
+	int rc;
+
+	*out = s->dirty_all;
+	if (*out || s->dirty_sku.len < FULL_PASS_MIN_SKUS)
+		return 0;
+	rc = jg__scalar(s, &skus, err, "SELECT COUNT(*) FROM sku", "");
+	if (rc < 0)
+		return rc;
+	*out = (int64_t)s->dirty_sku.len * 4 >= skus;
+	return 0;
+}
+
 int jg__settle(jg_store *s, jg_err *err)
 {
-	int rc = settle_oversold(s, err);
+	bool full = false;
 
+	int rc = jg__flush(s, JG__HELD_ALL, err);
+
+	if (rc == 0)
+		rc = settle_oversold(s, err);
+	if (rc == 0)
+		rc = wants_full_pass(s, &full, err);
 	if (rc)
 		return rc;
-	if (s->dirty_all)
+	if (full)
 		return jg__listings_pass(s, true, NULL, NULL, NULL, err);
 	if (!s->dirty_sku.len && !s->dirty_channel.len && !s->dirty_listing.len)
 		return 0;

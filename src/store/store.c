@@ -8,6 +8,7 @@
  */
 #include <stdarg.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store_int.h"
 
@@ -59,6 +60,9 @@ static void clear_dirty(jg_store *s)
 	jg_i64map_clear(&s->dirty_channel);
 	jg_i64map_clear(&s->dirty_line);
 	s->dirty_all = false;
+	s->n_channel_cache = 0;
+	s->n_held_items = 0;
+	s->n_held_skus = 0;
 }
 
 void jg_store_close(jg_store *s)
@@ -77,12 +81,46 @@ void jg_store_close(jg_store *s)
 	jg_i64map_free(&s->dirty_channel);
 	jg_i64map_free(&s->dirty_line);
 	jg_buf_free(&s->key);
+	jg_free(s->held_items);
+	jg_free(s->held_skus);
+	for (int i = 0; i < JG__OPTION_CACHE; i++) {
+		jg_free(s->option_cache[i].option);
+		jg_free(s->option_cache[i].text);
+		jg_free(s->option_cache[i].key);
+	}
 	jg_free(s);
 }
 
 /* ---- statements ------------------------------------------------------------------------ */
 
-static jg__stmt *cached(jg_store *s, const char *sql, jg_err *err)
+static bool word_char(char c)
+{
+	return c == '_' || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+	       (unsigned char)c >= 0x80;
+}
+
+/* True when `sql` has `name` as a whole word, in any case: "sku" in "FROM sku s" but not
+ * in "r.sku_id". A false match only costs a needless flush. */
+static bool names_word(const char *sql, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = sql; *p; p++)
+		if ((p == sql || !word_char(p[-1])) && strncasecmp(p, name, n) == 0 &&
+		    !word_char(p[n]))
+			return true;
+	return false;
+}
+
+/* The held writes a statement must see: JG__HELD_* for the tables it names. */
+static unsigned held_seen_by(const char *sql)
+{
+	return (names_word(sql, "line_item") ? JG__HELD_ITEMS : 0) |
+	       (names_word(sql, "sku") ? JG__HELD_SKUS : 0);
+}
+
+/* The cached statement for `sql`, reset; *sees_held says which held writes it must see. */
+static jg__stmt *cached(jg_store *s, const char *sql, unsigned *sees_held, jg_err *err)
 {
 	size_t h = ((uintptr_t)sql >> 3) & (JG__STMT_CACHE - 1);
 
@@ -91,6 +129,7 @@ static jg__stmt *cached(jg_store *s, const char *sql, jg_err *err)
 
 		if (s->cache[j].sql == sql) {
 			s->drv->reset(s->cache[j].st);
+			*sees_held = s->cache[j].sees_held;
 			return s->cache[j].st;
 		}
 		if (!s->cache[j].sql) {
@@ -100,6 +139,8 @@ static jg__stmt *cached(jg_store *s, const char *sql, jg_err *err)
 				return NULL;
 			s->cache[j].sql = sql;
 			s->cache[j].st = st;
+			s->cache[j].sees_held = held_seen_by(sql);
+			*sees_held = s->cache[j].sees_held;
 			return st;
 		}
 	}
@@ -109,15 +150,21 @@ static jg__stmt *cached(jg_store *s, const char *sql, jg_err *err)
 
 static jg__stmt *vq(jg_store *s, jg_err *err, const char *sql, const char *fmt, va_list ap)
 {
-	jg__stmt *st = cached(s, sql, err);
+	unsigned sees_held = 0;
+	jg__stmt *st = cached(s, sql, &sees_held, err);
 	int idx = 1, rc = 0;
 
 	if (!st)
+		return NULL;
+	if (((sees_held & JG__HELD_ITEMS && s->n_held_items) ||
+	     (sees_held & JG__HELD_SKUS && s->n_held_skus)) &&
+	    jg__flush(s, sees_held, err))
 		return NULL;
 	for (const char *f = fmt; *f && rc == 0; f++, idx++) {
 		switch (*f) {
 		case 'i': rc = s->drv->bind_i64(st, idx, va_arg(ap, int64_t)); break;
 		case 't': rc = s->drv->bind_text(st, idx, va_arg(ap, const char *)); break;
+		case 'T': rc = s->drv->bind_text_ref(st, idx, va_arg(ap, const char *)); break;
 		default: rc = JG_EINVAL; break;
 		}
 	}
@@ -372,36 +419,137 @@ int jg__mark(jg_store *s, jg_i64map *set, int64_t id, jg_err *err)
 	return 0;
 }
 
-static const char SQL_SKU_TOUCH[] =
-	"UPDATE sku SET on_hand = on_hand + ?, committed = committed + ? WHERE id = ?"
-	" RETURNING on_hand, committed";
-
 int jg__sku_touch(jg_store *s, int64_t sku_id, int64_t d_on_hand, int64_t d_committed,
 		  jg_err *err)
 {
-	jg__stmt *st = jg__q(s, err, SQL_SKU_TOUCH, "iii", d_on_hand, d_committed, sku_id);
-	jg_i64map_slot *slot;
-	int rc, created;
+	jg_i64map_slot *slot = jg_i64map_put(&s->dirty_sku, sku_id, NULL);
 
-	if (!st)
-		return err ? err->code : JG_EDB;
-	rc = jg__step(s, st, err);
-	if (rc != 1) {
-		s->drv->reset(st);
-		return rc < 0 ? rc : jg_err_set(err, JG_ENOTFOUND, "SKU id %lld vanished",
-						(long long)sku_id);
-	}
-	slot = jg_i64map_put(&s->dirty_sku, sku_id, &created);
-	if (!slot) {
-		s->drv->reset(st);
+	if (!slot)
 		return jg_err_set(err, JG_ENOMEM, "out of memory");
+	if (d_on_hand == 0 && d_committed == 0)
+		return 0; /* only its listings must be computed again */
+	if (!slot->flag) {
+		if (s->n_held_skus == s->cap_held_skus) {
+			size_t ncap = s->cap_held_skus ? s->cap_held_skus * 2 : 256;
+			int64_t *t = jg_realloc(s->held_skus, ncap * sizeof(*t));
+
+			if (!t)
+				return jg_err_set(err, JG_ENOMEM, "out of memory");
+			s->held_skus = t;
+			s->cap_held_skus = ncap;
+		}
+		s->held_skus[s->n_held_skus++] = sku_id;
+		slot->flag = 1; /* held: in held_skus until the next flush */
 	}
-	if (created) {
-		slot->a = jg__i64(s, st, 0) - d_on_hand;
-		slot->b = jg__i64(s, st, 1) - d_committed;
+	slot->a += d_on_hand;
+	slot->b += d_committed;
+	slot->c += d_on_hand;
+	slot->d += d_committed;
+	return 0; /* no cap: a SKU is in held_skus at most once */
+}
+
+int jg__item_add(jg_store *s, int64_t line_pk, int64_t sku_id, int64_t per_unit, int64_t units,
+		 bool open, jg_err *err)
+{
+	if (s->n_held_items == s->cap_held_items) {
+		size_t ncap = s->cap_held_items ? s->cap_held_items * 2 : 256;
+		jg__held_item *t = jg_realloc(s->held_items, ncap * sizeof(*t));
+
+		if (!t)
+			return jg_err_set(err, JG_ENOMEM, "out of memory");
+		s->held_items = t;
+		s->cap_held_items = ncap;
 	}
-	s->drv->reset(st);
-	return 0;
+	s->held_items[s->n_held_items++] = (jg__held_item){line_pk, sku_id, per_unit, units, open};
+	return s->n_held_items >= JG__HELD_MAX ? jg__flush(s, JG__HELD_ITEMS, err) : 0;
+}
+
+#define ITEM_COLS "INSERT INTO line_item(line_pk, sku_id, per_unit, units, open) VALUES "
+#define ITEM_ROW "(?, ?, ?, ?, ?)"
+#define ITEM_ROWS4 ITEM_ROW ", " ITEM_ROW ", " ITEM_ROW ", " ITEM_ROW
+#define ITEM_ROWS16 ITEM_ROWS4 ", " ITEM_ROWS4 ", " ITEM_ROWS4 ", " ITEM_ROWS4
+static const char SQL_ITEMS_1[] = ITEM_COLS ITEM_ROW;
+static const char SQL_ITEMS_4[] = ITEM_COLS ITEM_ROWS4;
+static const char SQL_ITEMS_16[] = ITEM_COLS ITEM_ROWS16;
+static const char SQL_ITEMS_64[] =
+	ITEM_COLS ITEM_ROWS16 ", " ITEM_ROWS16 ", " ITEM_ROWS16 ", " ITEM_ROWS16;
+static const char SQL_SKU_TOUCH[] =
+	"UPDATE sku SET on_hand = on_hand + ?, committed = committed + ? WHERE id = ?";
+
+static int flush_items(jg_store *s, jg_err *err)
+{
+	static const struct {
+		size_t rows;
+		const char *sql;
+	} sizes[] = {{64, SQL_ITEMS_64}, {16, SQL_ITEMS_16}, {4, SQL_ITEMS_4}, {1, SQL_ITEMS_1}};
+	size_t i = 0;
+	int rc = 0;
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]) && rc == 0; k++) {
+		while (rc == 0 && s->n_held_items - i >= sizes[k].rows) {
+			jg__stmt *st = jg__q(s, err, sizes[k].sql, "");
+			int idx = 1;
+
+			if (!st)
+				return err->code;
+			for (size_t r = 0; r < sizes[k].rows && rc == 0; r++, i++) {
+				const jg__held_item *it = &s->held_items[i];
+
+				if (s->drv->bind_i64(st, idx++, it->line_pk) ||
+				    s->drv->bind_i64(st, idx++, it->sku_id) ||
+				    s->drv->bind_i64(st, idx++, it->per_unit) ||
+				    s->drv->bind_i64(st, idx++, it->units) ||
+				    s->drv->bind_i64(st, idx++, it->open))
+					rc = jg_err_set(err, JG_EDB, "binding a line item failed");
+			}
+			if (rc == 0)
+				rc = jg__step(s, st, err);
+			s->drv->reset(st);
+		}
+	}
+	return rc;
+}
+
+static int flush_skus(jg_store *s, jg_err *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < s->n_held_skus && rc == 0; i++) {
+		jg_i64map_slot *slot = jg_i64map_get(&s->dirty_sku, s->held_skus[i]);
+
+		if (!slot)
+			continue;
+		slot->flag = 0;
+		if (slot->c == 0 && slot->d == 0)
+			continue;
+		rc = jg__exec(s, err, SQL_SKU_TOUCH, "iii", slot->c, slot->d, slot->key);
+		if (rc == 0 && s->drv->changes(s->db) != 1)
+			rc = jg_err_set(err, JG_ENOTFOUND, "SKU id %lld vanished",
+					(long long)slot->key);
+		slot->c = slot->d = 0;
+	}
+	return rc;
+}
+
+int jg__flush(jg_store *s, unsigned what, jg_err *err)
+{
+	int rc = 0;
+
+	if (s->flushing)
+		return 0;
+	s->flushing = true;
+	if ((what & JG__HELD_ITEMS) && s->n_held_items) {
+		rc = flush_items(s, err);
+		s->n_held_items = 0;
+	}
+	if (rc == 0 && (what & JG__HELD_SKUS) && s->n_held_skus) {
+		rc = flush_skus(s, err);
+		s->n_held_skus = 0;
+	}
+	s->flushing = false;
+	if (rc && s->batch)
+		s->poisoned = true; /* what was held is lost: the batch must roll back */
+	return rc;
 }
 
 static const char SQL_SKU_ID[] = "SELECT id FROM sku WHERE code = ?";
@@ -418,12 +566,29 @@ int jg__sku_id(jg_store *s, const char *code, int64_t *out, jg_err *err)
 
 int jg__channel_id(jg_store *s, const char *name, int64_t *out, jg_err *err)
 {
-	int rc = jg__scalar(s, out, err, SQL_CHANNEL_ID, "t", name);
+	size_t len = strlen(name);
+	int rc;
 
+	for (size_t i = 0; i < s->n_channel_cache; i++)
+		if (strcmp(s->channel_cache[i].name, name) == 0) {
+			*out = s->channel_cache[i].id;
+			return 0;
+		}
+	rc = jg__scalar(s, out, err, SQL_CHANNEL_ID, "t", name);
 	if (rc == 0)
 		return jg_err_set(err, JG_ENOTFOUND,
 				  "unknown channel \"%s\" (add it with `jaego channel add`)", name);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	if (s->in_tx && len < JG_CODE_MAX) {
+		size_t i = s->n_channel_cache < JG__CHANNEL_CACHE
+				   ? s->n_channel_cache++
+				   : (size_t)(*out % JG__CHANNEL_CACHE);
+
+		memcpy(s->channel_cache[i].name, name, len + 1);
+		s->channel_cache[i].id = *out;
+	}
+	return 0;
 }
 
 int jg__check_code(const char *what, const char *v, jg_err *err)

@@ -18,6 +18,9 @@
 #include "jaego/util.h"
 
 #define JG__STMT_CACHE 256
+#define JG__CHANNEL_CACHE 16
+#define JG__OPTION_CACHE 16 /* a power of two */
+#define JG__HELD_MAX 4096   /* held line_item rows that make jg__flush run */
 
 /* Public functions accept a NULL `err`; internally it is never NULL. */
 #define JG__ERR_GUARD(err)                         \
@@ -27,28 +30,59 @@
 		(err) = &err##_local_;             \
 	}
 
+/* What jg__flush writes: held line_item rows, held SKU changes. */
+enum { JG__HELD_ITEMS = 1, JG__HELD_SKUS = 2, JG__HELD_ALL = 3 };
+
+/* A line_item row held back until jg__flush. */
+typedef struct jg__held_item {
+	int64_t line_pk, sku_id, per_unit, units, open;
+} jg__held_item;
+
 struct jg_store {
 	const jg__db_driver *drv;
 	jg__db *db;
 	struct {
 		const char *sql;
 		jg__stmt *st;
+		unsigned sees_held; /* JG__HELD_*: the held writes to flush before it runs */
 	} cache[JG__STMT_CACHE];
 	bool in_tx;     /* a transaction is open */
 	bool batch;     /* ... and it was opened by jg_store_begin */
 	bool poisoned;  /* a write failed inside the batch */
 	/* Dirty state of the open transaction, settled at commit. */
-	jg_i64map dirty_sku;     /* sku id -> (on_hand, committed) before the transaction */
+	jg_i64map dirty_sku;     /* sku id -> a, b: change of on_hand, committed in the
+				  * transaction; c, d: the part of it still held (jg__flush) */
 	jg_i64map dirty_listing; /* listing ids whose recipe changed */
 	jg_i64map dirty_channel; /* channel ids whose rule changed */
 	jg_i64map dirty_line;    /* order line ids whose shortage may have changed */
 	bool dirty_all;          /* recompute every listing (a global setting changed) */
 	jg_store_stats stats;
 	jg_buf key;              /* scratch for option keys */
+	/* Channel name -> id, filled by jg__channel_id while a transaction is open and
+	 * emptied when it ends (a rolled-back jg_channel_add must not linger). Channels are
+	 * never renamed or deleted; code that starts doing so must empty this too. */
+	struct {
+		char name[JG_CODE_MAX];
+		int64_t id;
+	} channel_cache[JG__CHANNEL_CACHE];
+	size_t n_channel_cache;
+	/* Option text -> (NFC text, key), a pure function that an order file asks again and
+	 * again; in order.c. Entries are jg_strdup'ed, or all NULL. */
+	struct {
+		char *option, *text, *key;
+	} option_cache[JG__OPTION_CACHE];
+	/* Writes held back inside a transaction; see jg__flush. */
+	jg__held_item *held_items;
+	size_t n_held_items, cap_held_items;
+	int64_t *held_skus; /* SKUs whose dirty_sku slot holds unwritten c, d */
+	size_t n_held_skus, cap_held_skus;
+	bool flushing;
 };
 
 /* Prepares (once) and binds a statement. `fmt` has one letter per `?`: 'i' int64_t,
- * 't' const char * (NULL binds NULL). Returns NULL with `err` set on failure. */
+ * 't' const char * (NULL binds NULL), 'T' the same without a copy, for text that stays
+ * valid and unchanged until the statement is reset (a per-line saving on hot paths).
+ * Returns NULL with `err` set on failure. */
 jg__stmt *jg__q(jg_store *s, jg_err *err, const char *sql, const char *fmt, ...);
 /* 1 row, 0 done, < 0 error. */
 int jg__step(jg_store *s, jg__stmt *st, jg_err *err);
@@ -66,9 +100,23 @@ int jg__op_end(jg_store *s, int rc, jg_err *err);
 /* Marks the batch poisoned when `rc` is a failure after writes began; returns rc. */
 int jg__op_wrote(jg_store *s, int rc);
 
-/* Changes a SKU's stored on_hand/committed and records it dirty. */
+/* Changes a SKU's stored on_hand/committed and records it dirty. The write is held
+ * (jg__flush). */
 int jg__sku_touch(jg_store *s, int64_t sku_id, int64_t d_on_hand, int64_t d_committed,
 		  jg_err *err);
+/* Adds a line_item row; the write is held (jg__flush). */
+int jg__item_add(jg_store *s, int64_t line_pk, int64_t sku_id, int64_t per_unit, int64_t units,
+		 bool open, jg_err *err);
+/*
+ * Writes what jg__sku_touch and jg__item_add held back (`what`: JG__HELD_*): line_item
+ * rows many to a statement, and one UPDATE per SKU for all its changes. A 100,000-line
+ * batch thus costs a few thousand statements instead of a quarter of a million. Every
+ * statement that names the sku or line_item table flushes that table first (vq() in
+ * store.c) and settling flushes both, so nothing ever reads around a held write; a trigger
+ * or view that reached those tables under another name would defeat this. A failed flush
+ * poisons the batch. Rollback drops what is held.
+ */
+int jg__flush(jg_store *s, unsigned what, jg_err *err);
 int jg__mark(jg_store *s, jg_i64map *set, int64_t id, jg_err *err);
 
 /* Lookups: id of a SKU / channel by its code or name. JG_ENOTFOUND with a message. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * int64 → (int64, int64) hash map with linear probing; grows at 50% load, never shrinks
- * until cleared. Keys are database ids, so a multiplicative hash spreads them well.
+ * int64 → (int64, int64) hash map with linear probing; grows at 50% load, never shrinks;
+ * clearing a large one releases it. Keys are database ids, so a multiplicative hash spreads
+ * them well.
  */
 #include <string.h>
 
@@ -21,9 +22,15 @@ void jg_i64map_free(jg_i64map *m)
 	jg_i64map_init(m);
 }
 
+/* Past this many slots, clearing releases the table instead of zeroing it: after one big
+ * batch, every later small transaction would otherwise pay to zero (and walk) it. */
+#define CLEAR_KEEP_MAX 1024
+
 void jg_i64map_clear(jg_i64map *m)
 {
-	if (m->slots)
+	if (m->cap > CLEAR_KEEP_MAX)
+		jg_i64map_free(m);
+	else if (m->len)
 		memset(m->slots, 0, m->cap * sizeof(*m->slots));
 	m->len = 0;
 }
@@ -81,7 +88,8 @@ jg_i64map_slot *jg_i64map_put(jg_i64map *m, int64_t key, int *created)
 		if (!m->slots[i].used) {
 			m->slots[i].used = 1;
 			m->slots[i].key = key;
-			m->slots[i].a = m->slots[i].b = 0;
+			m->slots[i].a = m->slots[i].b = m->slots[i].c = m->slots[i].d = 0;
+			m->slots[i].flag = 0;
 			m->len++;
 			if (created)
 				*created = 1;

@@ -510,7 +510,7 @@ static void test_errors_and_db_selection(void **state)
 	/* init twice is a no-op. */
 	t_jaego(&r, other, NULL, "--json", "init", NULL);
 	T_OK(&r);
-	assert_int_equal(t_jint(r.json, "migrations_applied"), 1);
+	assert_true(t_jint(r.json, "migrations_applied") >= 1);
 	t_run_free(&r);
 	t_jaego(&r, other, NULL, "--json", "init", NULL);
 	T_OK(&r);
