@@ -26,6 +26,8 @@ extern "C" {
 
 typedef struct jg_intake_opts {
 	const char *channel;  /* the jaego channel; NULL = find it from the headers */
+	const char *profile;  /* read with this profile instead of the channel's own (e.g. a
+				 claims list for a channel); NULL = the channel's */
 	const char *password; /* for an encrypted file */
 	bool dry_run;         /* read and compute everything, then roll back */
 	bool strict;          /* refuse the whole file when any row is bad */

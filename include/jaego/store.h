@@ -276,8 +276,10 @@ typedef struct jg_transition_opts {
 	const char *channel_status;
 } jg_transition_opts;
 
-/* Moves a known line to `to` (ship, cancel, return). JG_ENOTFOUND for an unknown line,
- * JG_ESTATE for an illegal move (cancel after ship). `opts` and `out` may be NULL. */
+/* Moves a known line to `to` (ship, cancel, return). A line already in `to` is left as it
+ * is (outcome JG_ORDER_DUPLICATE), so a retried request is harmless. JG_ENOTFOUND for an
+ * unknown line, JG_ESTATE for an illegal move (cancel after ship). `opts` and `out` may be
+ * NULL. */
 int jg_order_transition(jg_store *s, const char *channel, const char *line_id, jg_status to,
 			const jg_transition_opts *opts, jg_order_result *out, jg_err *err);
 

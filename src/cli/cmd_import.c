@@ -107,8 +107,10 @@ static void summary_text(const jg_intake_summary *s, bool dry_run)
 
 int cmd_import(cli *c)
 {
-	const char *pos[256], *channel = NULL, *password = NULL, *dry = NULL, *strict = NULL;
+	const char *pos[256], *channel = NULL, *password = NULL, *dry = NULL, *strict = NULL,
+			      *profile = NULL;
 	const cli_opt opts[] = {{"channel", true, &channel},
+				{"profile", true, &profile},
 				{"password", true, &password},
 				{"dry-run", false, &dry},
 				{"strict", false, &strict},
@@ -118,13 +120,15 @@ int cmd_import(cli *c)
 	int np, rc, status = CLI_OK;
 
 	rc = cli_parse(c, opts, pos, &np, 1, 256,
-		       "jaego import FILE... [--channel NAME] [--password PW] [--dry-run] [--strict]");
+		       "jaego import FILE... [--channel NAME] [--profile NAME] [--password PW]"
+		       " [--dry-run] [--strict]");
 	if (rc || (rc = cli_profiles(c, &profiles)))
 		return rc;
 	if (c->json)
 		files = json_array();
 	for (int i = 0; i < np; i++) {
 		jg_intake_opts o = {.channel = channel,
+				    .profile = profile,
 				    .password = password,
 				    .dry_run = dry != NULL,
 				    .strict = strict != NULL};

@@ -38,7 +38,7 @@ static const char USAGE[] =
 	"  order list [--status open|shipped|cancelled|returned] [--channel C]\n"
 	"  unmatched [--channel C]               lines waiting for a listing map\n"
 	"  oversold [--channel C]                lines short of stock\n"
-	"  import FILE... [--channel NAME] [--password PW] [--dry-run] [--strict]\n"
+	"  import FILE... [--channel NAME] [--profile NAME] [--password PW] [--dry-run] [--strict]\n"
 	"                                        apply channels' order files\n"
 	"  profile list | show NAME | check FILE [--password PW]\n"
 	"  profile add FILE.json [--replace] | remove NAME\n"

@@ -427,6 +427,8 @@ static const char *field(state *st, const jg_sheet_row *row, jg_field f, bool sa
 
 static int remember(state *st, jg_field f, const char *v)
 {
+	if (v == st->prev[f])
+		return 0; /* carried down already: it is the remembered value */
 	jg_free(st->prev[f]);
 	st->prev[f] = jg_strdup(v);
 	return st->prev[f] ? 0 : jg_err_set(st->err, JG_ENOMEM, "out of memory");

@@ -316,22 +316,30 @@ int jg_intake_file(jg_store *s, const jg_profiles *profiles, const char *path,
 	/* With a channel, its profile reads the file; without, the detectable profiles the
 	 * seller's channels use compete for the header. */
 	cs.name = o->channel;
-	cs.set = o->channel ? NULL : profiles;
+	cs.set = o->channel || o->profile ? NULL : profiles;
 	rc = jg_channel_each(s, on_channel, &cs, err);
 	if (rc)
 		goto out;
-	if (o->channel) {
-		if (!cs.count) {
-			rc = jg_err_set(err, JG_ENOTFOUND, "unknown channel \"%s\"", o->channel);
+	if (o->channel && !cs.count) {
+		rc = jg_err_set(err, JG_ENOTFOUND, "unknown channel \"%s\"", o->channel);
+		goto out;
+	}
+	if (o->channel || o->profile) {
+		const char *pname = o->profile ? o->profile : cs.profile_out;
+
+		only = jg_profiles_find(profiles, pname);
+		if (!only && o->profile) {
+			rc = jg_err_set(err, JG_EINVAL, "unknown profile \"%s\" (see jaego profile list)",
+					o->profile);
 			goto out;
 		}
-		only = jg_profiles_find(profiles, cs.profile_out);
 		if (!only) {
 			rc = jg_err_set(err, JG_EINVAL, "channel %s uses profile %s, which is not known",
 					o->channel, cs.profile_out);
 			goto out;
 		}
-		snprintf(j.channel, sizeof(j.channel), "%s", o->channel);
+		if (o->channel)
+			snprintf(j.channel, sizeof(j.channel), "%s", o->channel);
 		io.allowed = &only;
 		io.n_allowed = 1;
 	} else {

@@ -278,7 +278,7 @@ int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_er
 				  in->line_id, (long long)in->qty, QTY_LIMIT);
 	if ((unsigned)in->status > JG_STATUS_RETURNED)
 		return jg_err_set(err, JG_EINVAL, "line %s: unknown status", in->line_id);
-	snprintf(source, sizeof(source), "order %s:%s", in->channel, in->line_id);
+	source[0] = '\0'; /* formatted only where a movement needs it */
 	jg_buf_init(&text, 1024);
 	jg_buf_init(&key, 1024);
 	rc = option_forms(s, &text, &key, in->option, err);
@@ -323,6 +323,7 @@ int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_er
 					jg_status_name(in->status));
 			goto end;
 		}
+		snprintf(source, sizeof(source), "order %s:%s", in->channel, in->line_id);
 		rc = jg__op_wrote(s, apply_transition(s, line_pk, res.previous, in->status, &o,
 						      source, err));
 		res.outcome = JG_ORDER_CHANGED;
@@ -374,9 +375,12 @@ int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_er
 		line_pk = s->drv->last_id(s->db);
 	s->drv->reset(st);
 	rc = jg__op_wrote(s, rc == 0 ? 0 : rc < 0 ? rc : JG_EDB);
-	if (rc == 0 && res.matched)
+	if (rc == 0 && res.matched) {
+		if (in->status != JG_STATUS_OPEN)
+			snprintf(source, sizeof(source), "order %s:%s", in->channel, in->line_id);
 		rc = jg__op_wrote(s, apply_items(s, line_pk, &rec, in->qty, in->status, in->restock,
 						 source, in->ordered_at ? in->ordered_at : now, err));
+	}
 end:
 	rc = jg__op_end(s, rc, err);
 	if (rc == 0) {
@@ -430,6 +434,12 @@ int jg_order_transition(jg_store *s, const char *channel, const char *line_id, j
 		rc = found < 0 ? found
 			       : jg_err_set(err, JG_ENOTFOUND, "no line %s on channel %s", line_id,
 					    channel);
+		goto end;
+	}
+	if (res.previous == to) {
+		/* Already there: a retried request or an overlapping list changes nothing. */
+		res.outcome = JG_ORDER_DUPLICATE;
+		res.status = to;
 		goto end;
 	}
 	if (!jg_status_can(res.previous, to)) {

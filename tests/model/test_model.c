@@ -492,6 +492,11 @@ static void m_apply(model *m, const op *o, result *x)
 		x->line = i;
 		if (i < 0) {
 			x->rc = JG_ENOTFOUND;
+		} else if (m->line[i].st == to) {
+			/* Already there: a retry changes nothing. */
+			x->previous = x->status = to;
+			x->outcome = JG_ORDER_DUPLICATE;
+			x->matched = m->line[i].matched;
 		} else if (!m_can(m->line[i].st, to)) {
 			x->rc = JG_ESTATE;
 		} else {

@@ -93,7 +93,7 @@ static void run_argv(t_run *r, char **argv, const char *stdin_text)
 	posix_spawn_file_actions_addclose(&fa, in[1]);
 	posix_spawn_file_actions_addclose(&fa, out[0]);
 	posix_spawn_file_actions_addclose(&fa, errp[0]);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0)
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0)
 		fail_msg("spawn %s failed", argv[0]);
 	posix_spawn_file_actions_destroy(&fa);
 	close(in[0]);
@@ -247,4 +247,24 @@ const char *t_jstr(json_t *root, const char *path)
 	if (!json_is_string(v))
 		fail_msg("JSON path %s is not a string", path);
 	return json_string_value(v);
+}
+
+int t_spawn(const char *const *argv, const char *stdin_text, char **out)
+{
+	t_run r;
+
+	run_argv(&r, (char **)argv, stdin_text);
+	if (out)
+		*out = r.out;
+	else
+		jg_free(r.out);
+	r.out = NULL;
+	if (r.status != 0)
+		fprintf(stderr, "%s exited %d: %s\n", argv[0], r.status, r.err);
+	{
+		int st = r.status;
+
+		t_run_free(&r);
+		return st;
+	}
 }

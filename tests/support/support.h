@@ -55,6 +55,10 @@ void t_run_free(t_run *r);
 			fail_msg("jaego exited %d: %s", (r)->status, (r)->err);         \
 	} while (0)
 
+/* Runs any program (argv[0] is a path, or a name looked up in PATH) and
+ * returns its exit status; *out (may be NULL) gets its stdout, owned by the caller. */
+int t_spawn(const char *const *argv, const char *stdin_text, char **out);
+
 /* Asserts `jaego check` passes on `db`. */
 void t_check(const char *db);
 
