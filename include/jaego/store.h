@@ -297,6 +297,7 @@ typedef struct jg_order_info {
 	int64_t ordered_at;
 	const char *courier;
 	const char *tracking;
+	const char *product_name;
 } jg_order_info;
 
 typedef struct jg_order_filter {

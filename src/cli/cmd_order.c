@@ -133,6 +133,7 @@ static int on_order(const jg_order_info *o, void *payload)
 
 		if (!x)
 			return JG_ENOMEM;
+		json_object_set_new(x, "product_name", json_string(o->product_name));
 		return json_array_append_new(l->arr, x);
 	}
 	jg_time_format(when, sizeof(when), o->ordered_at, JG_KST_OFFSET_MIN);

@@ -14,6 +14,7 @@
 #include "store_int.h"
 
 #define TEXT_FIELD_MAX 256
+#define DETAIL_MAX 2048 /* product names, addresses, delivery messages */
 #define QTY_LIMIT 1000000LL /* units in one order line */
 
 typedef struct item {
@@ -237,10 +238,16 @@ static const char SQL_LINE_FIND[] =
 static const char SQL_MATCH[] =
 	"SELECT l.id, r.sku_id, r.qty FROM listing l LEFT JOIN recipe_item r ON r.listing_id = l.id"
 	" WHERE l.channel_id = ? AND l.product_id = ? AND l.option_key = ? ORDER BY r.pos";
+/* Optional text of an order line: "" when absent. */
+#define T(v) ((v) ? (v) : "")
+
 static const char SQL_LINE_ADD[] =
 	"INSERT INTO order_line(channel_id, line_id, order_no, product_id, option_text, option_key,"
 	" qty, status, channel_status, listing_id, restocked, courier, tracking, ordered_at,"
-	" created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	" created_at, updated_at, product_name, sku_code, price, buyer_name, buyer_phone,"
+	" recipient_name, recipient_phone, postal_code, address, message, import_id)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN ? END,"
+	" ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0))";
 static const char SQL_OVERSOLD_OF[] = "SELECT oversold_by FROM order_line WHERE id = ?";
 
 static void finish_result(jg_store *s, int64_t line_pk, jg_order_result *r)
@@ -271,7 +278,16 @@ int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_er
 	    (rc = check_text("order number", in->order_no, JG_CODE_MAX - 1, err)) ||
 	    (rc = check_text("channel status", in->channel_status, TEXT_FIELD_MAX, err)) ||
 	    (rc = check_text("courier", in->courier, TEXT_FIELD_MAX, err)) ||
-	    (rc = check_text("tracking number", in->tracking, TEXT_FIELD_MAX, err)))
+	    (rc = check_text("tracking number", in->tracking, TEXT_FIELD_MAX, err)) ||
+	    (rc = check_text("product name", in->product_name, DETAIL_MAX, err)) ||
+	    (rc = check_text("SKU code", in->sku_code, JG_CODE_MAX - 1, err)) ||
+	    (rc = check_text("buyer", in->buyer, TEXT_FIELD_MAX, err)) ||
+	    (rc = check_text("buyer phone", in->buyer_phone, TEXT_FIELD_MAX, err)) ||
+	    (rc = check_text("recipient", in->recipient, TEXT_FIELD_MAX, err)) ||
+	    (rc = check_text("recipient phone", in->recipient_phone, TEXT_FIELD_MAX, err)) ||
+	    (rc = check_text("postal code", in->postal_code, TEXT_FIELD_MAX, err)) ||
+	    (rc = check_text("address", in->address, DETAIL_MAX, err)) ||
+	    (rc = check_text("message", in->message, DETAIL_MAX, err)))
 		return rc;
 	if (in->qty < 1 || in->qty > QTY_LIMIT)
 		return jg_err_set(err, JG_EINVAL, "line %s: quantity %lld must be from 1 to %lld",
@@ -352,20 +368,26 @@ int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_er
 	res.outcome = JG_ORDER_NEW;
 	res.status = res.previous = in->status;
 	res.matched = found == 1;
-	st = found == 1 ? jg__q(s, err, SQL_LINE_ADD, "iTTTTTiiTiiTTiii", channel_id, in->line_id,
+	st = found == 1 ? jg__q(s, err, SQL_LINE_ADD, "iTTTTTiiTiiTTiiiTTiiTTTTTTTi", channel_id, in->line_id,
 				in->order_no ? in->order_no : "", in->product_id, jg_buf_str(&text),
 				jg_buf_str(&key), in->qty, (int64_t)in->status,
 				in->channel_status ? in->channel_status : "", listing_id,
 				(int64_t)in->restock, in->courier ? in->courier : "",
 				in->tracking ? in->tracking : "", in->ordered_at ? in->ordered_at : now,
-				now, now)
-			: jg__q(s, err, SQL_LINE_ADD, "iTTTTTiiTtiTTiii", channel_id, in->line_id,
+				now, now, T(in->product_name), T(in->sku_code),
+				(int64_t)in->has_price, in->price, T(in->buyer), T(in->buyer_phone),
+				T(in->recipient), T(in->recipient_phone), T(in->postal_code),
+				T(in->address), T(in->message), in->import_id)
+			: jg__q(s, err, SQL_LINE_ADD, "iTTTTTiiTtiTTiiiTTiiTTTTTTTi", channel_id, in->line_id,
 				in->order_no ? in->order_no : "", in->product_id, jg_buf_str(&text),
 				jg_buf_str(&key), in->qty, (int64_t)in->status,
 				in->channel_status ? in->channel_status : "", (const char *)NULL,
 				(int64_t)in->restock, in->courier ? in->courier : "",
 				in->tracking ? in->tracking : "", in->ordered_at ? in->ordered_at : now,
-				now, now);
+				now, now, T(in->product_name), T(in->sku_code),
+				(int64_t)in->has_price, in->price, T(in->buyer), T(in->buyer_phone),
+				T(in->recipient), T(in->recipient_phone), T(in->postal_code),
+				T(in->address), T(in->message), in->import_id);
 	if (!st) {
 		rc = err->code;
 		goto end;
@@ -467,10 +489,10 @@ end:
 static const char SQL_ORDERS[] =
 	"SELECT c.name, o.line_id, o.order_no, o.product_id, o.option_text, o.qty, o.status,"
 	" o.channel_status, o.oversold_by, o.listing_id IS NOT NULL, o.ordered_at, o.courier,"
-	" o.tracking FROM order_line o JOIN channel c ON c.id = o.channel_id"
+	" o.tracking, o.product_name FROM order_line o JOIN channel c ON c.id = o.channel_id"
 	" WHERE (? < 0 OR o.status = ?) AND (? IS NULL OR c.name = ?)"
 	" AND (? = 0 OR (o.listing_id IS NULL AND o.status <> 2))"
-	" AND (? = 0 OR o.oversold_by > 0) ORDER BY o.id";
+	" AND (? = 0 OR o.oversold_by > 0) AND (? = 0 OR o.import_id = ?) ORDER BY o.id";
 
 int jg_order_each(jg_store *s, const jg_order_filter *f, jg_order_cb cb, void *payload,
 		  jg_err *err)
@@ -482,8 +504,9 @@ int jg_order_each(jg_store *s, const jg_order_filter *f, jg_order_cb cb, void *p
 	JG__ERR_GUARD(err);
 	if (!f)
 		f = &all;
-	st = jg__q(s, err, SQL_ORDERS, "iittii", (int64_t)f->status, (int64_t)f->status,
-		   f->channel, f->channel, (int64_t)f->unmatched_only, (int64_t)f->oversold_only);
+	st = jg__q(s, err, SQL_ORDERS, "iittiiii", (int64_t)f->status, (int64_t)f->status,
+		   f->channel, f->channel, (int64_t)f->unmatched_only, (int64_t)f->oversold_only,
+		   f->import_id, f->import_id);
 	if (!st)
 		return err->code;
 	while ((rc = jg__step(s, st, err)) == 1) {
@@ -502,6 +525,7 @@ int jg_order_each(jg_store *s, const jg_order_filter *f, jg_order_cb cb, void *p
 		o.ordered_at = jg__i64(s, st, 10);
 		o.courier = jg__text(s, st, 11);
 		o.tracking = jg__text(s, st, 12);
+		o.product_name = jg__text(s, st, 13);
 		if ((rc = cb(&o, payload)))
 			break;
 	}

@@ -241,6 +241,21 @@ static void test_smartstore_xlsx(void **state)
 	assert_string_equal(t_jstr(r.json, "files/0/unmatched_listings/0/option"),
 			    "색상: 네이비 / 사이즈: L");
 	t_run_free(&r);
+	/* Phones and postal codes stored as numbers got their zeros back (read with the
+	 * sqlite3 shell, independently of jaego). */
+	{
+		const char *argv[] = {"sqlite3", e->db,
+				      "SELECT recipient_phone || '|' || postal_code || '|' ||"
+				      " product_name || '|' || price FROM order_line ORDER BY id",
+				      NULL};
+		char *out = NULL;
+
+		assert_int_equal(t_spawn(argv, NULL, &out), 0);
+		assert_string_equal(out, "01012345678|06234|오버핏 티셔츠|19800\n"
+					 "01099998888|04524|오버핏 티셔츠|39600\n"
+					 "05041234567|12345|오버핏 티셔츠|19800\n");
+		jg_free(out);
+	}
 	/* The NFD option matched the NFC listing; every channel drops with it. */
 	assert_int_equal(sku(e, "TEE-BLK-L", "committed"), 1);
 	assert_int_equal(listed(e, "TEE-BLK-L", "coupang"), 4);
@@ -362,14 +377,16 @@ static void test_dry_run_oversold_and_rounded_id(void **state)
 	}
 	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
 
+	/* An earlier import that oversold: its line must not count in the next summary. */
+	ok(e, "order add smartstore OLD-1 --product 8812345 --option 색상:블랙/사이즈:L --qty 9");
 	import(e, &r, f, "--dry-run", NULL, NULL, NULL);
 	assert_int_equal(fint(&r, "rejected_count"), 1);
 	assert_int_equal(t_jint(r.json, "files/0/rejected/0/row"), 2);
 	assert_non_null(strstr(t_jstr(r.json, "files/0/rejected/0/reason"), "rounded"));
 	assert_int_equal(fint(&r, "new"), 1);
-	assert_int_equal(fint(&r, "oversold"), 1); /* 7 ordered, 5 on hand */
+	assert_int_equal(fint(&r, "oversold"), 1); /* this file's line only, not OLD-1 */
 	t_run_free(&r);
-	assert_int_equal(sku(e, "TEE-BLK-L", "committed"), 0);
+	assert_int_equal(sku(e, "TEE-BLK-L", "committed"), 9); /* the dry run left no trace */
 	t_check(e->db);
 	jg_free(f);
 }
