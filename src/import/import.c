@@ -327,7 +327,7 @@ static int parse_count(const char *s, int64_t *out)
 /* A price in minor units: "12,000", "12000.0", "$12.50", "₩12,000", "12,000원". */
 static int parse_price(const char *s, int64_t scale, int64_t *out)
 {
-	int64_t whole = 0, frac = 0, div = 1;
+	int64_t whole = 0, frac = 0;
 	bool seen = false, neg = false, in_frac = false;
 	size_t fd = 0, sd = 0;
 
@@ -341,7 +341,6 @@ static int parse_price(const char *s, int64_t scale, int64_t *out)
 			if (in_frac) {
 				if (fd < sd) {
 					frac = frac * 10 + d;
-					div *= 10;
 					fd++;
 				}
 			} else {
@@ -369,7 +368,6 @@ static int parse_price(const char *s, int64_t scale, int64_t *out)
 		return JG_EINVAL;
 	while (fd < sd) {
 		frac *= 10;
-		div *= 10;
 		fd++;
 	}
 	*out = whole * scale + frac;
