@@ -10,7 +10,7 @@ PKGS="build-essential cmake ninja-build pkg-config clang \
 libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev libcmocka-dev \
 libclang-rt-14-dev valgrind \
 libzip-dev libexpat1-dev libxml2-dev libfreexl-dev libssl-dev libxlsxwriter-dev \
-python3-xlwt python3-openpyxl python3-msoffcrypto-tool"
+python3-xlwt python3-openpyxl python3-msoffcrypto-tool python3-xlrd"
 
 missing=""
 for p in $PKGS; do

@@ -132,8 +132,41 @@ int jg_profile_status(const jg_profile *p, const char *word, jg_status *out, boo
  * demands a status. */
 int jg_profile_default_status(const jg_profile *p, jg_status *out);
 
-/* The stock-update layout, as the JSON text of the "stock_update" object, or NULL. */
-const char *jg_profile_stock_update_json(const jg_profile *p);
+/* ---- stock-update files ------------------------------------------------------------------ */
+
+/* What a column of a stock-update file holds. */
+typedef enum jg_stock_value {
+	JG_SV_PRODUCT_ID = 0, /* the listing's channel product id */
+	JG_SV_OPTION,         /* its option text */
+	JG_SV_QTY,            /* the quantity to show (at least `min`) */
+	JG_SV_SOLDOUT,        /* `yes` when the quantity is 0, else `no` */
+	JG_SV_SKU,            /* the SKU when the listing is one unit of one SKU */
+	JG_SV_CONST           /* the fixed `text` */
+} jg_stock_value;
+
+#define JG_STOCK_COLUMNS 16
+
+typedef struct jg_stock_column {
+	char header[128];
+	jg_stock_value value;
+	int64_t min;
+	char yes[64], no[64], text[128];
+} jg_stock_column;
+
+/* How a channel wants its stock-update file written. */
+typedef struct jg_stock_layout {
+	char format[8]; /* "xlsx", "csv" or "tsv" */
+	bool cp949;     /* text files in CP949 instead of UTF-8 */
+	bool bom;       /* a UTF-8 byte order mark (Excel needs one to read UTF-8 CSV) */
+	char sheet[64]; /* xlsx sheet name, "" for the default */
+	jg_stock_column cols[JG_STOCK_COLUMNS];
+	size_t n;
+} jg_stock_layout;
+
+/* The profile's layout, or NULL when it has none (then use jg_stock_layout_generic). */
+const jg_stock_layout *jg_profile_stock_layout(const jg_profile *p);
+/* The generic CSV: product_id, option, quantity (UTF-8 with a BOM). */
+void jg_stock_layout_generic(jg_stock_layout *out);
 
 #ifdef __cplusplus
 }

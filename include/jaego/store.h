@@ -341,6 +341,38 @@ int jg_profile_each_stored(jg_store *s, jg_profile_text_cb cb, void *payload, jg
  * back. */
 int jg_store_settle(jg_store *s, jg_err *err);
 
+/* ---- telling channels (DESIGN.md section 4) ------------------------------------------------- */
+
+/* A listing whose quantity differs from what its channel was last told. */
+typedef struct jg_pending {
+	int64_t ref;                 /* opaque handle for jg_listing_mark_told */
+	const char *channel;
+	const char *product_id;
+	const char *option;
+	const char *sku;             /* the SKU when the listing is one unit of one SKU, else "" */
+	int64_t listed;              /* what it must show now */
+	jg_limit why;
+	const char *limit_sku;       /* "" when not about a component */
+	int64_t last_told;           /* -1 if never told */
+	int64_t told_at;             /* 0 if never told */
+	int64_t channel_imported_at; /* when the channel's orders were last imported, 0 never */
+	int64_t channel_told_at;     /* when the channel was last told anything, 0 never */
+} jg_pending;
+typedef int (*jg_pending_cb)(const jg_pending *p, void *payload);
+/* Walks listings whose quantity must change (all channels when `channel` is NULL), by
+ * channel, lowest new quantity first. */
+int jg_sync_pending_each(jg_store *s, const char *channel, jg_pending_cb cb, void *payload,
+			 jg_err *err);
+/* Records that the listing's channel was told `qty` at `at` (UTC ms). */
+int jg_listing_mark_told(jg_store *s, int64_t ref, int64_t qty, int64_t at, jg_err *err);
+/* Finds a listing by channel, product id and option text (folded). JG_ENOTFOUND if none. */
+int jg_listing_find(jg_store *s, const char *channel, const char *product_id, const char *option,
+		    int64_t *out_ref, jg_err *err);
+/* One line on the latest change to the SKU after `since` ("order coupang:123 open (2)",
+ * "receipt +5"), "" when there was none. */
+int jg_sku_last_event(jg_store *s, const char *sku, int64_t since, char *out, size_t outsz,
+		      jg_err *err);
+
 /* ---- check ------------------------------------------------------------------------------------- */
 
 typedef struct jg_check_report {

@@ -84,6 +84,7 @@ int cmd_check(cli *c);
 int cmd_config(cli *c, const char *verb);
 int cmd_demo(cli *c);
 int cmd_import(cli *c);
+int cmd_sync(cli *c, const char *verb);
 int cmd_profile(cli *c, const char *verb);
 
 /* Loads the built-in and added profiles (opens the store). Prints the error. */

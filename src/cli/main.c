@@ -42,6 +42,11 @@ static const char USAGE[] =
 	"                                        apply channels' order files\n"
 	"  profile list | show NAME | check FILE [--password PW]\n"
 	"  profile add FILE.json [--replace] | remove NAME\n"
+	"  sync plan [--channel C] [--force-raise]    what each channel must be told, and why\n"
+	"  sync export --out DIR [--channel C] [--force-raise] [--no-mark]\n"
+	"                                        write each channel's stock-update file\n"
+	"  sync mark CHANNEL FILE                confirm an uploaded stock-update file\n"
+	"  sync status                           per channel: imported, told, pending, held\n"
 	"  check                                 recompute everything and compare\n"
 	"  config get|set priority-top [N]\n"
 	"  demo                                  load demo data and show the stock table\n"
@@ -204,7 +209,7 @@ int main(int argc, char **argv)
 	if (strcmp(group, "sku") == 0 || strcmp(group, "channel") == 0 ||
 	    strcmp(group, "listing") == 0 || strcmp(group, "stock") == 0 ||
 	    strcmp(group, "order") == 0 || strcmp(group, "config") == 0 ||
-	    strcmp(group, "profile") == 0) {
+	    strcmp(group, "profile") == 0 || strcmp(group, "sync") == 0) {
 		if (!verb || strncmp(verb, "--", 2) == 0) {
 			rc = cli_usage(&c, "needs a subcommand (see jaego --help)");
 			goto out;
@@ -239,6 +244,8 @@ int main(int argc, char **argv)
 		rc = cmd_import(&c);
 	else if (strcmp(group, "profile") == 0)
 		rc = cmd_profile(&c, verb);
+	else if (strcmp(group, "sync") == 0)
+		rc = cmd_sync(&c, verb);
 	else
 		rc = cli_usage(&c, "unknown command (see jaego --help)");
 out:

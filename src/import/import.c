@@ -99,19 +99,36 @@ static const char *number_digits(const char *text, jg_cell_type type, size_t *n)
 	return t;
 }
 
+/* Writes `pad` copies of `fill`, then the `n` bytes at `s`, into `out` as snprintf would:
+ * truncated to outsz - 1 bytes and NUL-terminated. (Called for every phone and postal code
+ * of every row, where snprintf's format parsing was most of the cost.) */
+static void put_padded(char *out, size_t outsz, char fill, size_t pad, const char *s, size_t n)
+{
+	size_t used = 0;
+
+	if (outsz == 0)
+		return;
+	for (; pad && used + 1 < outsz; pad--)
+		out[used++] = fill;
+	if (n > outsz - 1 - used)
+		n = outsz - 1 - used;
+	memcpy(out + used, s, n);
+	out[used + n] = '\0';
+}
+
 void jg_import_repair_phone(char *out, size_t outsz, const char *text, jg_cell_type type)
 {
 	size_t n;
 	const char *d = number_digits(text, type, &n);
 
 	if (d && d[0] != '0' && n >= 8 && n <= 11)
-		snprintf(out, outsz, "0%.*s", (int)n, d);
+		put_padded(out, outsz, '0', 1, d, n);
 	else if (d)
-		snprintf(out, outsz, "%.*s", (int)n, d);
+		put_padded(out, outsz, '0', 0, d, n);
 	else {
 		n = strlen(text);
 		d = jg_text_trim(text, &n);
-		snprintf(out, outsz, "%.*s", (int)n, d);
+		put_padded(out, outsz, '0', 0, d, n);
 	}
 }
 
@@ -121,13 +138,13 @@ void jg_import_repair_postal(char *out, size_t outsz, const char *text, jg_cell_
 	const char *d = number_digits(text, type, &n);
 
 	if (d && n < 5)
-		snprintf(out, outsz, "%0*d%.*s", (int)(5 - n), 0, (int)n, d);
+		put_padded(out, outsz, '0', 5 - n, d, n);
 	else if (d)
-		snprintf(out, outsz, "%.*s", (int)n, d);
+		put_padded(out, outsz, '0', 0, d, n);
 	else {
 		n = strlen(text);
 		d = jg_text_trim(text, &n);
-		snprintf(out, outsz, "%.*s", (int)n, d);
+		put_padded(out, outsz, '0', 0, d, n);
 	}
 }
 
@@ -150,11 +167,21 @@ typedef struct state {
 	char closest_missing[256];
 	/* per-row work */
 	jg_arena arena;
-	/* fill-down and #seq */
+	/* fill-down and #seq: the previous row's values, in buffers reused row after row */
 	char *prev_group;
+	size_t prev_group_cap;
 	int64_t seq;
 	int64_t prev_at;
 	char *prev[JG_FIELD__COUNT];
+	size_t prev_cap[JG_FIELD__COUNT];
+	/* Status words met in this file and what the profile makes of them: a file has a
+	 * handful of distinct words, and folding one costs more than the rest of its row. */
+	struct {
+		char word[64];
+		jg_status status;
+		bool restock;
+	} memo[16];
+	size_t n_memo;
 } state;
 
 static bool allowed(const state *st, const jg_profile *p)
@@ -423,13 +450,53 @@ static const char *field(state *st, const jg_sheet_row *row, jg_field f, bool sa
 	return text_of(st, c);
 }
 
+/* Copies `v` into *buf (capacity *cap), growing it when needed. */
+static int keep_text(state *st, char **buf, size_t *cap, const char *v)
+{
+	size_t n = strlen(v) + 1;
+
+	if (n > *cap) {
+		size_t want = n < 64 ? 64 : n;
+		char *nb = jg_realloc(*buf, want);
+
+		if (!nb)
+			return jg_err_set(st->err, JG_ENOMEM, "out of memory");
+		*buf = nb;
+		*cap = want;
+	}
+	memcpy(*buf, v, n);
+	return 0;
+}
+
 static int remember(state *st, jg_field f, const char *v)
 {
 	if (v == st->prev[f])
 		return 0; /* carried down already: it is the remembered value */
-	jg_free(st->prev[f]);
-	st->prev[f] = jg_strdup(v);
-	return st->prev[f] ? 0 : jg_err_set(st->err, JG_ENOMEM, "out of memory");
+	return keep_text(st, &st->prev[f], &st->prev_cap[f], v);
+}
+
+/* jg_profile_status through the file's memo. */
+static int status_of(state *st, const char *word, jg_status *out, bool *restock)
+{
+	size_t n = strlen(word);
+	int rc;
+
+	for (size_t i = 0; i < st->n_memo; i++) {
+		if (strcmp(st->memo[i].word, word) == 0) {
+			*out = st->memo[i].status;
+			*restock = st->memo[i].restock;
+			return 0;
+		}
+	}
+	rc = jg_profile_status(st->info->profile, word, out, restock);
+	if (rc == 0 && n < sizeof(st->memo[0].word) &&
+	    st->n_memo < sizeof(st->memo) / sizeof(st->memo[0])) {
+		memcpy(st->memo[st->n_memo].word, word, n + 1);
+		st->memo[st->n_memo].status = *out;
+		st->memo[st->n_memo].restock = *restock;
+		st->n_memo++;
+	}
+	return rc;
 }
 
 static int on_data(state *st, const jg_sheet_row *row)
@@ -468,8 +535,8 @@ static int on_data(state *st, const jg_sheet_row *row)
 		return jg_err_set(st->err, JG_ENOMEM, "out of memory");
 	same_group = *group && st->prev_group && strcmp(group, st->prev_group) == 0;
 	st->seq = same_group ? st->seq + 1 : 1;
-	jg_free(st->prev_group);
-	st->prev_group = jg_strdup(group);
+	if (!same_group && (rc = keep_text(st, &st->prev_group, &st->prev_group_cap, group)))
+		return rc;
 
 	/* The line id: one column, or several joined. */
 	if (m->n_compose) {
@@ -566,12 +633,12 @@ static int on_data(state *st, const jg_sheet_row *row)
 		if (!claim || !word || !shipped)
 			return jg_err_set(st->err, JG_ENOMEM, "out of memory");
 		if (*claim) {
-			if (jg_profile_status(p, claim, &status, &restock))
+			if (status_of(st, claim, &status, &restock))
 				return reject(st, row, m->col[JG_FIELD_CLAIM_STATUS],
 					      "unknown claim status \"%s\"", claim);
 			l.channel_status = claim;
 		} else if (*word) {
-			if (jg_profile_status(p, word, &status, &restock))
+			if (status_of(st, word, &status, &restock))
 				return reject(st, row, m->col[JG_FIELD_STATUS], "unknown status \"%s\"",
 					      word);
 			l.channel_status = word;

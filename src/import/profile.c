@@ -38,7 +38,8 @@ typedef struct status_word {
 } status_word;
 
 struct jg_profile {
-	char *name, *title, *origin, *sheet, *json, *stock_update;
+	char *name, *title, *origin, *sheet, *json;
+	jg_stock_layout *stock;
 	jg_profile_kind kind;
 	bool builtin, detect;
 	int64_t header_row;
@@ -78,7 +79,7 @@ static void profile_free(jg_profile *p)
 	jg_free(p->origin);
 	jg_free(p->sheet);
 	jg_free(p->json);
-	jg_free(p->stock_update);
+	jg_free(p->stock);
 	for (size_t i = 0; i < p->n_signature; i++)
 		jg_free(p->signature[i]);
 	for (int f = 0; f < JG_FIELD__COUNT; f++)
@@ -170,6 +171,97 @@ static int parse_tz(const char *s, int *out)
 	if (jg_time_parse(&ms, buf, 0))
 		return JG_EINVAL;
 	*out = (int)((86400000 - ms) / 60000);
+	return 0;
+}
+
+static const char *str_or(json_t *v, const char *dflt)
+{
+	return json_is_string(v) ? json_string_value(v) : dflt;
+}
+
+void jg_stock_layout_generic(jg_stock_layout *l)
+{
+	static const struct {
+		const char *header;
+		jg_stock_value v;
+	} cols[] = {{"product_id", JG_SV_PRODUCT_ID}, {"option", JG_SV_OPTION},
+		    {"quantity", JG_SV_QTY}};
+
+	memset(l, 0, sizeof(*l));
+	snprintf(l->format, sizeof(l->format), "csv");
+	l->bom = true;
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		snprintf(l->cols[i].header, sizeof(l->cols[i].header), "%s", cols[i].header);
+		l->cols[i].value = cols[i].v;
+	}
+	l->n = sizeof(cols) / sizeof(cols[0]);
+}
+
+/* "stock_update": {"format", "encoding", "bom", "sheet", "columns": [{"header", "value",
+ * "min", "yes", "no", "text"}]}. */
+static int parse_stock(jg_stock_layout *l, json_t *su, const char *origin, jg_err *err)
+{
+	static const char *const values[] = {"product_id", "option", "qty", "soldout", "sku",
+					     "const"};
+	const char *fmt, *enc;
+	json_t *cols, *c, *v;
+	size_t i;
+
+	if (!json_is_object(su))
+		return jg_err_set(err, JG_EINVAL, "%s: \"stock_update\" is an object", origin);
+	fmt = str_or(json_object_get(su, "format"), "csv");
+	if (strcmp(fmt, "xlsx") && strcmp(fmt, "csv") && strcmp(fmt, "tsv"))
+		return jg_err_set(err, JG_EINVAL, "%s: stock_update.format is xlsx, csv or tsv",
+				  origin);
+	snprintf(l->format, sizeof(l->format), "%s", fmt);
+	enc = str_or(json_object_get(su, "encoding"), "utf-8");
+	if (strcmp(enc, "utf-8") && strcmp(enc, "cp949"))
+		return jg_err_set(err, JG_EINVAL, "%s: stock_update.encoding is utf-8 or cp949",
+				  origin);
+	l->cp949 = strcmp(enc, "cp949") == 0;
+	v = json_object_get(su, "bom");
+	l->bom = v ? json_is_true(v) : !l->cp949;
+	snprintf(l->sheet, sizeof(l->sheet), "%s", str_or(json_object_get(su, "sheet"), ""));
+	cols = json_object_get(su, "columns");
+	if (!json_is_array(cols) || json_array_size(cols) == 0 ||
+	    json_array_size(cols) > JG_STOCK_COLUMNS)
+		return jg_err_set(err, JG_EINVAL, "%s: stock_update.columns lists 1 to %d columns",
+				  origin, JG_STOCK_COLUMNS);
+	json_array_foreach(cols, i, c)
+	{
+		jg_stock_column *k = &l->cols[i];
+		const char *val = str_or(json_object_get(c, "value"), "");
+		size_t j;
+
+		for (j = 0; j < sizeof(values) / sizeof(values[0]); j++)
+			if (strcmp(val, values[j]) == 0)
+				break;
+		if (j == sizeof(values) / sizeof(values[0]) ||
+		    !json_is_string(json_object_get(c, "header")))
+			return jg_err_set(err, JG_EINVAL,
+					  "%s: stock_update column %zu needs a \"header\" and a \"value\""
+					  " (product_id, option, qty, soldout, sku or const)",
+					  origin, i + 1);
+		k->value = (jg_stock_value)j;
+		snprintf(k->header, sizeof(k->header), "%s", json_string_value(json_object_get(c, "header")));
+		k->min = json_integer_value(json_object_get(c, "min"));
+		if (k->min < 0)
+			return jg_err_set(err, JG_EINVAL, "%s: stock_update min is 0 or more", origin);
+		snprintf(k->yes, sizeof(k->yes), "%s", str_or(json_object_get(c, "yes"), "Y"));
+		snprintf(k->no, sizeof(k->no), "%s", str_or(json_object_get(c, "no"), "N"));
+		snprintf(k->text, sizeof(k->text), "%s", str_or(json_object_get(c, "text"), ""));
+		l->n = i + 1;
+	}
+	for (i = 0; i < l->n; i++)
+		if (l->cols[i].value == JG_SV_PRODUCT_ID)
+			break;
+	if (i == l->n)
+		return jg_err_set(err, JG_EINVAL, "%s: stock_update needs a product_id column", origin);
+	for (i = 0; i < l->n; i++)
+		if (l->cols[i].value == JG_SV_QTY || l->cols[i].value == JG_SV_SOLDOUT)
+			break;
+	if (i == l->n)
+		return jg_err_set(err, JG_EINVAL, "%s: stock_update needs a qty column", origin);
 	return 0;
 }
 
@@ -371,11 +463,12 @@ static int parse(jg_profile *p, json_t *root, const char *origin, jg_err *err)
 		return jg_err_set(err, JG_EINVAL, "%s: fields.status needs a \"status\" map", origin);
 	v = json_object_get(root, "stock_update");
 	if (v) {
-		if (!json_is_object(v))
-			return jg_err_set(err, JG_EINVAL, "%s: \"stock_update\" is an object", origin);
-		p->stock_update = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		if (!p->stock_update)
+		p->stock = jg_calloc(1, sizeof(*p->stock));
+		if (!p->stock)
 			return jg_err_set(err, JG_ENOMEM, "out of memory");
+		rc = parse_stock(p->stock, v, origin, err);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -594,9 +687,9 @@ bool jg_profile_fill_down(const jg_profile *p, jg_field f)
 	return (unsigned)f < JG_FIELD__COUNT && p->fill_down[f];
 }
 
-const char *jg_profile_stock_update_json(const jg_profile *p)
+const jg_stock_layout *jg_profile_stock_layout(const jg_profile *p)
 {
-	return p->stock_update;
+	return p->stock;
 }
 
 int jg_profile_status(const jg_profile *p, const char *word, jg_status *out, bool *restock)

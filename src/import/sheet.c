@@ -167,25 +167,36 @@ static int on_row(const jg_sheet_row *row, void *payload)
 		 */
 		p = (const unsigned char *)c->text;
 		e = p + c->len;
+		while (e - p >= 8) { /* most cells are ASCII: numbers, ids, phones */
+			uint64_t w;
+
+			memcpy(&w, p, 8);
+			if (w & 0x8080808080808080u)
+				break;
+			p += 8;
+		}
 		while (p < e) {
-			uint32_t cp;
+			uint32_t v;
 
 			if (p[0] < 0x80) {
 				p++;
 				continue;
 			}
+			if (e - p >= 3) {
+				/* three bytes as one number: UTF-8 keeps code point order */
+				v = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+				if ((v & 0xc0c0) == 0x8080 &&
+				    (v - 0xeab080u <= 0xed9ea3u - 0xeab080u || /* U+AC00..U+D7A3 */
+				     v - 0xe4b880u <= 0xe9bfbfu - 0xe4b880u)) { /* U+4E00..U+9FFF */
+					p += 3;
+					continue;
+				}
+			}
 			if (p[0] >= 0xc2 && p[0] <= 0xcb && e - p >= 2 && (p[1] & 0xc0) == 0x80) {
 				p += 2; /* U+0080..U+02FF */
 				continue;
 			}
-			if ((p[0] & 0xf0) != 0xe0 || e - p < 3 || (p[1] & 0xc0) != 0x80 ||
-			    (p[2] & 0xc0) != 0x80)
-				break;
-			cp = (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 |
-			     (uint32_t)(p[2] & 0x3f);
-			if (!(cp >= 0xac00 && cp <= 0xd7a3) && !(cp >= 0x4e00 && cp <= 0x9fff))
-				break;
-			p += 3;
+			break;
 		}
 		if (p == e)
 			continue; /* NFC already */

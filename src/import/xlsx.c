@@ -1049,7 +1049,8 @@ typedef struct sheet_st {
 	void *payload;
 
 	int in_data; /* inside <sheetData> */
-	int in_row, in_c, in_is, rph, collecting;
+	int in_row, in_c, in_is, rph;
+	int collecting; /* 0, or the element whose text is wanted: 'v', or 't' of inline text */
 	bool row_known; /* the row number came from r= (or a cell reference) */
 	int64_t row, prev_row;
 	int64_t rows_seen;
@@ -1101,47 +1102,27 @@ static void sheet_where(xr *x, int64_t *row, int32_t *col)
 #define SHEET_FAIL(s, code, ...) \
 	fail_at(&(s)->x, code, (s)->row, (s)->in_c ? (int32_t)(s)->col : 0, __VA_ARGS__)
 
-/* Text of the current cell's <v> or inline <t>, appended to the row text, capped per cell. */
-static void sheet_text(void *ud, const char *t, size_t len)
-{
-	sheet_st *s = ud;
-	char cn[8];
-	int rc;
-
-	if (s->x.rc)
-		return;
-	if (s->text.len - s->vstart + len > s->x.lim->max_cell) {
-		SHEET_FAIL(s, JG_ELIMIT, "row %lld, column %s: the cell holds more than %zu bytes",
-			   (long long)s->row, col_name(cn, s->col), s->x.lim->max_cell);
-		return;
-	}
-	rc = jg_buf_append(&s->text, t, len);
-	if (rc == JG_ENOMEM)
-		fail_nomem(&s->x);
-	else if (rc)
-		SHEET_FAIL(s, JG_ELIMIT, "row %lld holds too much text", (long long)s->row);
-}
-
-/* Parses a cell reference ("B12"): the column, and the row when it has one (else 0). */
-static bool parse_ref(const char *r, uint32_t *col, int64_t *row)
+/* Parses a cell reference ("B12", `n` bytes): the column, and the row when it has one
+ * (else 0). */
+static bool parse_ref(const char *r, size_t n, uint32_t *col, int64_t *row)
 {
 	uint32_t c = 0;
 	int64_t w = 0;
-	size_t letters = 0;
+	size_t i = 0;
 
-	for (; (*r >= 'A' && *r <= 'Z') || (*r >= 'a' && *r <= 'z'); r++) {
-		if (++letters > 3)
+	for (; i < n && ((r[i] >= 'A' && r[i] <= 'Z') || (r[i] >= 'a' && r[i] <= 'z')); i++) {
+		if (i == 3)
 			return false;
-		c = c * 26 + (uint32_t)((*r | 0x20) - 'a' + 1);
+		c = c * 26 + (uint32_t)((r[i] | 0x20) - 'a' + 1);
 	}
-	if (*r == '$')
-		r++;
-	for (; *r >= '0' && *r <= '9'; r++) {
-		w = w * 10 + (*r - '0');
+	if (i < n && r[i] == '$')
+		i++;
+	for (; i < n && r[i] >= '0' && r[i] <= '9'; i++) {
+		w = w * 10 + (r[i] - '0');
 		if (w > MAX_ROW_NUM)
 			return false;
 	}
-	if (*r || (letters && c > MAX_COL))
+	if (i != n || c > MAX_COL)
 		return false;
 	*col = c;
 	*row = w;
@@ -1229,10 +1210,35 @@ static void row_end(sheet_st *s)
 	}
 }
 
-/* <c>: its column (from r=, else the next one), type and style. */
+/* The cell type written in t= (`n` bytes); false for one that does not exist. */
+static bool cell_type(const char *t, size_t n, enum ctype *out)
+{
+	if (n == 1) {
+		switch (t[0]) {
+		case 'n': *out = CT_N; return true;
+		case 's': *out = CT_S; return true;
+		case 'b': *out = CT_B; return true;
+		case 'e': *out = CT_E; return true;
+		case 'd': *out = CT_D; return true;
+		default: return false;
+		}
+	}
+	if (n == 3 && memcmp(t, "str", 3) == 0) {
+		*out = CT_STR;
+		return true;
+	}
+	if (n == 9 && memcmp(t, "inlineStr", 9) == 0) {
+		*out = CT_INLINE;
+		return true;
+	}
+	return false;
+}
+
+/* <c>: its column (from r=, else the next one), type and style. Values are taken by their
+ * lengths (those from cell_tag() are not NUL-terminated). */
 static void cell_start(sheet_st *s, const jg__xml_att *atts, size_t natts)
 {
-	const char *r = NULL, *t = NULL, *st = NULL;
+	const jg__xml_att *r = NULL, *t = NULL, *st = NULL;
 	uint32_t col = 0;
 	int64_t rrow = 0;
 
@@ -1245,16 +1251,16 @@ static void cell_start(sheet_st *s, const jg__xml_att *atts, size_t natts)
 
 		if (an[0] && !an[1]) {
 			if (an[0] == 'r')
-				r = atts[i].value;
+				r = &atts[i];
 			else if (an[0] == 't')
-				t = atts[i].value;
+				t = &atts[i];
 			else if (an[0] == 's')
-				st = atts[i].value;
+				st = &atts[i];
 		}
 	}
-	if (r && !parse_ref(r, &col, &rrow)) {
-		SHEET_FAIL(s, JG_EFORMAT, "row %lld: \"%.20s\" is not a cell reference",
-			   (long long)s->row, r);
+	if (r && !parse_ref(r->value, r->vlen, &col, &rrow)) {
+		SHEET_FAIL(s, JG_EFORMAT, "row %lld: \"%.*s\" is not a cell reference",
+			   (long long)s->row, (int)(r->vlen < 20 ? r->vlen : 20), r->value);
 		return;
 	}
 	if (rrow && !s->row_known) {
@@ -1268,28 +1274,16 @@ static void cell_start(sheet_st *s, const jg__xml_att *atts, size_t natts)
 		SHEET_FAIL(s, JG_EFORMAT, "row %lld has a cell past column XFD", (long long)s->row);
 		return;
 	}
-	if (!t || strcmp(t, "n") == 0)
-		s->type = CT_N;
-	else if (strcmp(t, "s") == 0)
-		s->type = CT_S;
-	else if (strcmp(t, "str") == 0)
-		s->type = CT_STR;
-	else if (strcmp(t, "inlineStr") == 0)
-		s->type = CT_INLINE;
-	else if (strcmp(t, "b") == 0)
-		s->type = CT_B;
-	else if (strcmp(t, "e") == 0)
-		s->type = CT_E;
-	else if (strcmp(t, "d") == 0)
-		s->type = CT_D;
-	else {
+	s->type = CT_N;
+	if (t && !cell_type(t->value, t->vlen, &s->type)) {
 		char cn[8];
 
-		SHEET_FAIL(s, JG_EFORMAT, "row %lld, column %s: unknown cell type \"%.20s\"",
-			   (long long)s->row, col_name(cn, s->col), t);
+		SHEET_FAIL(s, JG_EFORMAT, "row %lld, column %s: unknown cell type \"%.*s\"",
+			   (long long)s->row, col_name(cn, s->col),
+			   (int)(t->vlen < 20 ? t->vlen : 20), t->value);
 		return;
 	}
-	if (!st || !parse_u32(st, &s->style))
+	if (!st || !parse_u32n(st->value, st->vlen, &s->style))
 		s->style = 0;
 	s->vstart = s->text.len;
 	s->in_is = 0;
@@ -1428,10 +1422,20 @@ static bool row_room(sheet_st *s, uint32_t col)
 	return true;
 }
 
-/* Appends to the row text, reporting a failure at the cell. */
-static bool text_append(sheet_st *s, const char *p, size_t n)
+/* Appends to the row text, reporting a failure at the cell. Done here while the buffer has
+ * room (it nearly always has), through jg_buf_append when it must grow or is full. */
+static inline bool text_append(sheet_st *s, const char *p, size_t n)
 {
-	int rc = jg_buf_append(&s->text, p, n);
+	jg_buf *b = &s->text;
+	int rc;
+
+	if (b->alloc - b->len > n && n <= b->max - b->len) {
+		memcpy(b->p + b->len, p, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+		return true;
+	}
+	rc = jg_buf_append(b, p, n);
 
 	if (rc == JG_ENOMEM)
 		fail_nomem(&s->x);
@@ -1548,8 +1552,13 @@ static void cell_store(sheet_st *s)
 			   col_name(cn, s->col));
 		return;
 	}
-	if (!ext && !text_append(s, "", 1)) /* the NUL that ends this cell's text */
+	if (!ext && s->text.alloc - s->text.len > 1 && s->text.len < s->text.max) {
+		/* the NUL that ends this cell's text (len may have been cut, so write it) */
+		s->text.p[s->text.len++] = '\0';
+		s->text.p[s->text.len] = '\0';
+	} else if (!ext && !text_append(s, "", 1)) {
 		return;
+	}
 	c->type = type;
 	c->text = ext; /* NULL for buffered text: set when the row ends, as `text` may move */
 	c->len = len;
@@ -1566,12 +1575,29 @@ static void cell_end(sheet_st *s)
 	s->in_is = 0;
 }
 
-/* True when the `n` bytes at `a` are the NUL-terminated literal `lit` of that length. */
+/* Text of the current cell's <v> or inline <t>, appended to the row text, capped per cell. */
+static void sheet_text(void *ud, const char *t, size_t len)
+{
+	sheet_st *s = ud;
+	char cn[8];
+
+	if (s->x.rc)
+		return;
+	if (s->text.len - s->vstart + len > s->x.lim->max_cell) {
+		SHEET_FAIL(s, JG_ELIMIT, "row %lld, column %s: the cell holds more than %zu bytes",
+			   (long long)s->row, col_name(cn, s->col), s->x.lim->max_cell);
+		return;
+	}
+	text_append(s, t, len);
+}
+
+/* True when the `n` bytes at `a` are those of the literal `lit`. */
 #define IS(a, n, lit) ((n) == sizeof(lit) - 1 && memcmp((a), (lit), sizeof(lit) - 1) == 0)
 
 /* Worksheet start tags (local name `ln`, `n` bytes); only what is inside <sheetData>
- * matters. <v>, and <t> of inline text, set `collecting`: the parser's text is wanted. */
-static void sheet_open(sheet_st *s, const char *ln, size_t n, const jg__xml_att *atts,
+ * matters. <v>, and <t> of inline text, set `collecting`: the parser's text is wanted until
+ * that same element ends (an <is> inside a <v> does not make its <t> end the value). */
+static inline void sheet_open(sheet_st *s, const char *ln, size_t n, const jg__xml_att *atts,
 		       size_t natts)
 {
 	if (s->x.rc)
@@ -1594,7 +1620,7 @@ static void sheet_open(sheet_st *s, const char *ln, size_t n, const jg__xml_att 
 		break;
 	case 'v':
 		if (n == 1 && s->in_c && !s->in_is && !s->collecting)
-			s->collecting = 1;
+			s->collecting = 'v';
 		break;
 	case 'i':
 		if (s->in_c && IS(ln, n, "is"))
@@ -1602,7 +1628,7 @@ static void sheet_open(sheet_st *s, const char *ln, size_t n, const jg__xml_att 
 		break;
 	case 't':
 		if (n == 1 && s->in_is && !s->rph && !s->collecting) {
-			s->collecting = 1;
+			s->collecting = 't';
 			s->tstart = s->text.len;
 		}
 		break;
@@ -1611,17 +1637,17 @@ static void sheet_open(sheet_st *s, const char *ln, size_t n, const jg__xml_att 
 }
 
 /* Worksheet end tags: the ends of values, inline text, cells, rows and sheetData. */
-static void sheet_close(sheet_st *s, const char *ln, size_t n)
+static inline void sheet_close(sheet_st *s, const char *ln, size_t n)
 {
 	if (s->x.rc || !s->in_data)
 		return;
 	switch (ln[0]) {
 	case 'v':
-		if (n == 1 && s->collecting && !s->in_is)
+		if (n == 1 && s->collecting == 'v')
 			s->collecting = 0;
 		break;
 	case 't':
-		if (n == 1 && s->collecting && s->in_is) {
+		if (n == 1 && s->collecting == 't') {
 			s->collecting = 0;
 			s->text.len = s->tstart + unescape(s->text.p ? s->text.p + s->tstart : NULL,
 							   s->text.len - s->tstart);
@@ -1649,12 +1675,145 @@ static void sheet_close(sheet_st *s, const char *ln, size_t n)
 	}
 }
 
+/*
+ * The content of the cell just opened, when it has one of the shapes nearly every writer
+ * uses, "<v>TEXT</v></c>" and "<is><t>TEXT</t></is></c>" with plain text, read from the
+ * `n` bytes at `a` and given to the sheet handlers just as the events would have been.
+ * Returns the bytes used, or 0 (nothing done) for anything else: a namespace prefix, a
+ * formula, rich text, a reference or CR in the text, a cell cut by the end of the buffer.
+ */
+static size_t cell_content(sheet_st *s, const char *a, size_t n)
+{
+	size_t k;
+
+	if (s->type == CT_INLINE) {
+		if (n < 20 || memcmp(a, "<is><t>", 7) != 0)
+			return 0;
+		k = jg__xml_plain(a + 7, n - 7);
+		if (n - 7 - k < 13 || memcmp(a + 7 + k, "</t></is></c>", 13) != 0)
+			return 0;
+		sheet_open(s, "is", 2, NULL, 0);
+		sheet_open(s, "t", 1, NULL, 0);
+		if (k)
+			sheet_text(s, a + 7, k);
+		sheet_close(s, "t", 1);
+		sheet_close(s, "is", 2);
+		k += 20;
+	} else {
+		if (n < 11 || memcmp(a, "<v>", 3) != 0)
+			return 0;
+		k = jg__xml_plain(a + 3, n - 3);
+		if (n - 3 - k < 8 || memcmp(a + 3 + k, "</v></c>", 8) != 0)
+			return 0;
+		sheet_open(s, "v", 1, NULL, 0);
+		if (k)
+			sheet_text(s, a + 3, k);
+		sheet_close(s, "v", 1);
+		k += 11;
+	}
+	sheet_close(s, "c", 1);
+	return k;
+}
+
+/* ASCII letters and digits: the bytes of the attribute values cell_tag() takes. */
+static const unsigned char alnum_tab[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/*
+ * The start tag of a cell in its usual shape at a[0..n): "<c", then attributes r, t and s,
+ * each at most once, in any order, each as one space, the name, '="', ASCII letters and
+ * digits and '"', then '>'. Returns its length with the attributes in `atts`, or 0 for
+ * anything else, which the tokenizer then reads: what is taken here it would read the same
+ * way. The values point into `a` and are not NUL-terminated: cell_start() goes by the
+ * lengths. The NUL that ends the buffer stops every scan here.
+ */
+static size_t cell_tag(const char *a, size_t n, jg__xml_att atts[3], size_t *natts)
+{
+	static const char *const names[] = {"r", "t", "s"};
+	size_t p = 2, na = 0;
+
+	if (n < 3 || a[0] != '<' || a[1] != 'c')
+		return 0;
+	for (;;) {
+		size_t v, which;
+
+		if (a[p] == '>')
+			break;
+		if (n - p < 5 || a[p] != ' ' || a[p + 2] != '=' || a[p + 3] != '"')
+			return 0;
+		which = a[p + 1] == 'r' ? 0 : a[p + 1] == 't' ? 1 : a[p + 1] == 's' ? 2 : 3;
+		if (which == 3)
+			return 0;
+		for (size_t i = 0; i < na; i++)
+			if (atts[i].name == names[which])
+				return 0; /* repeated: the tokenizer says so */
+		for (v = p += 4; alnum_tab[(unsigned char)a[p]]; p++)
+			;
+		if (a[p] != '"')
+			return 0;
+		atts[na].name = atts[na].local = names[which];
+		atts[na].value = a + v;
+		atts[na].vlen = p - v;
+		na++;
+		p++;
+	}
+	*natts = na;
+	return p + 1;
+}
+
+/*
+ * The shortcut through a row (jg__xml_ahead()): right after <c ...>, the cell's content
+ * and end, and then cell after cell of the same row, as long as cell_content() and
+ * cell_tag() know their shapes; the tokenizer takes over at the first thing they do not
+ * know, so the rows are the same either way (the tests and the fuzzer hold it to that).
+ */
+static void cell_shortcut(sheet_st *s)
+{
+	size_t n = 0, k = 0;
+	const char *a = jg__xml_ahead(s->x.t, &n);
+
+	if (!a)
+		return;
+	for (;;) {
+		jg__xml_att atts[3];
+		size_t natts = 0, used = cell_content(s, a + k, n - k);
+
+		if (!used) {
+			if (k) /* inside a cell opened here: the tokenizer reads its content */
+				jg__xml_skip(s->x.t, k, false);
+			return;
+		}
+		k += used;
+		if (s->x.rc)
+			return; /* a handler failed and stopped the parse */
+		used = cell_tag(a + k, n - k, atts, &natts);
+		if (!used) {
+			jg__xml_skip(s->x.t, k, true);
+			return;
+		}
+		k += used;
+		sheet_open(s, "c", 1, atts, natts);
+		if (s->x.rc)
+			return;
+	}
+}
+
 /* The tokenizer's handlers: the sheet handlers, and text only while a value is open. */
 static void tok_start(void *ud, const char *ln, size_t n, const jg__xml_att *atts, size_t natts)
 {
 	sheet_st *s = ud;
 
 	sheet_open(s, ln, n, atts, natts);
+	if (n == 1 && ln[0] == 'c' && s->in_c && !s->x.rc)
+		cell_shortcut(s);
 	s->x.t->text = s->collecting ? sheet_text : NULL;
 }
 
@@ -1984,8 +2143,9 @@ static int fuzz_row(const jg_sheet_row *row, void *payload)
 }
 
 /* Parses `xml` as a sheet part with small limits, no shared strings and no styles: with
- * the tokenizer fed `chunk` bytes at a time, or with expat. */
-static int fuzz_parse(const void *xml, size_t n, bool expat, size_t chunk, fuzz_log *lg)
+ * the tokenizer fed `chunk` bytes at a time, or with expat. `err` gets the failure. */
+static int fuzz_parse(const void *xml, size_t n, bool expat, size_t chunk, fuzz_log *lg,
+		      jg_err *err)
 {
 	jg_sheet_limits lim;
 	sst strings;
@@ -2003,7 +2163,7 @@ static int fuzz_parse(const void *xml, size_t n, bool expat, size_t chunk, fuzz_
 	lim.max_rows = 100000;
 	memset(&strings, 0, sizeof(strings));
 	jg_buf_init(&strings.text, 0);
-	sheet_init(&sh, &lim, NULL);
+	sheet_init(&sh, &lim, err);
 	sh.strings = &strings;
 	sh.cb = fuzz_row;
 	sh.payload = lg;
@@ -2023,22 +2183,27 @@ static int fuzz_parse(const void *xml, size_t n, bool expat, size_t chunk, fuzz_
 /*
  * See readers.h. The input is parsed three times: by the tokenizer in 4093-byte chunks, by
  * the tokenizer in chunks of 1 to 64 bytes (so tokens are split everywhere), and by expat.
- * The two tokenizer runs must agree exactly. Against expat: the rows both handed out must
- * be the same, all of them when both succeed; and the tokenizer must not call malformed
- * what expat reads (it may accept a little more, such as non-ASCII name characters expat's
- * older tables lack, and its caps differ).
+ * The two tokenizer runs must agree exactly: code, rows, place and text of the failure.
+ * Against expat: the rows both handed out must be the same, all of them when both succeed;
+ * the tokenizer must not call malformed what expat reads (it may accept a little more, such
+ * as non-ASCII name characters expat's older tables lack, and its caps differ); and, for
+ * ASCII input (where that leniency cannot come in), a failure both report must be at the
+ * same row and column.
  */
 int jg__xlsx_fuzz_sheet(const void *xml, size_t n)
 {
 	fuzz_log big = {0}, small = {0}, ref = {0};
+	jg_err e_big = {0}, e_small = {0}, e_ref = {0};
 	size_t chunk = 1 + (n ? ((const unsigned char *)xml)[n / 2] % 64 : 0);
-	int rc = fuzz_parse(xml, n, false, 4093, &big);
-	int rc_small = fuzz_parse(xml, n, false, chunk, &small);
-	int rc_ref = fuzz_parse(xml, n, true, 4093, &ref);
+	int rc = fuzz_parse(xml, n, false, 4093, &big, &e_big);
+	int rc_small = fuzz_parse(xml, n, false, chunk, &small, &e_small);
+	int rc_ref = fuzz_parse(xml, n, true, 4093, &ref, &e_ref);
 	size_t common = big.n < ref.n ? big.n : ref.n;
 
 	if (rc != rc_small || big.n != small.n ||
-	    (big.n && memcmp(big.h, small.h, big.n * sizeof(*big.h)) != 0))
+	    (big.n && memcmp(big.h, small.h, big.n * sizeof(*big.h)) != 0) ||
+	    e_big.row != e_small.row || e_big.col != e_small.col ||
+	    strcmp(e_big.msg, e_small.msg) != 0)
 		abort(); /* the chunk size changed the outcome */
 	if (common && memcmp(big.h, ref.h, common * sizeof(*big.h)) != 0)
 		abort(); /* a row differs from expat's */
@@ -2046,6 +2211,16 @@ int jg__xlsx_fuzz_sheet(const void *xml, size_t n)
 		abort(); /* both read it all, with different rows */
 	if (rc == JG_EFORMAT && rc_ref == 0)
 		abort(); /* refused well-formed XML */
+	if (rc == JG_EFORMAT && rc_ref == JG_EFORMAT &&
+	    (e_big.row != e_ref.row || e_big.col != e_ref.col)) {
+		const unsigned char *b = xml;
+		size_t i = 0;
+
+		while (i < n && b[i] < 0x80)
+			i++;
+		if (i == n)
+			abort(); /* the same failure placed elsewhere */
+	}
 	jg_free(big.h);
 	jg_free(small.h);
 	jg_free(ref.h);

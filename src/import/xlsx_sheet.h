@@ -21,7 +21,7 @@
 #define JG__XML_TOKEN_MAX ((size_t)1 << 20) /* the longest tag, comment, PI or CDATA */
 #define JG__XML_MAX_ATTS  1024              /* attributes on one element */
 
-/* jg__xlsx_xml_parse results besides 0 and the JG_E* codes. */
+/* jg__xml_parse() results besides 0 and the JG_E* codes. */
 #define JG__XML_STOPPED  1 /* a handler or the read callback stopped it: the caller knows why */
 #define JG__XML_NOT_UTF8 2 /* the part is not UTF-8 (a BOM or declaration says so); nothing was
 			      reported yet, so the caller can parse it again with expat */
@@ -32,7 +32,7 @@ typedef struct jg__xml_att {
 	const char *name;  /* as written, prefix included, NUL-terminated */
 	const char *local; /* the part of name after its last ':' */
 	const char *value; /* entities decoded, white space normalised, NUL-terminated */
-	size_t vlen;       /* bytes in value (a character reference may put a NUL in it) */
+	size_t vlen;       /* bytes in value */
 } jg__xml_att;
 
 /* `local` is the element name after its last ':' (NUL-terminated, `llen` bytes). */
@@ -67,15 +67,20 @@ typedef struct jg__xml {
 	char *buf;
 	size_t cap, len, pos; /* buf[pos..len) is not parsed yet */
 	uint64_t base;        /* offset in the part of buf[0] */
-	bool eof, stopped, started;
+	bool eof, stopped, started, ahead_ok;
 	int state, depth;
 	size_t decl_at; /* where an XML declaration may stand (after a BOM) */
-	char *names;    /* the names of the open elements, back to back */
+	char *names; /* bytes past the eighth of the names of open elements, back to back */
 	size_t names_len, names_cap;
-	size_t name_off[JG__XML_MAX_DEPTH + 1];
+	struct jg__xml_open {
+		uint64_t head; /* the name's first eight bytes (fewer, zero-padded) */
+		uint32_t len;  /* its length */
+		uint32_t local; /* where its local part starts in it */
+		size_t off;    /* where its bytes past the eighth are in `names` */
+	} open[JG__XML_MAX_DEPTH]; /* the open elements */
 	jg__xml_att *atts;
-	struct jg__xml_span *spans;        /* where each attribute of a tag lies in buf */
-	const struct jg__xml_span **order; /* the spans sorted, to find a repeated name */
+	struct jg__xml_span *spans; /* where each attribute of a tag lies in buf */
+	struct jg__xml_key *order;  /* their names, sorted to find a repeated one */
 	size_t atts_cap;
 } jg__xml;
 
@@ -95,6 +100,28 @@ void jg__xml_stop(jg__xml *x);
 
 /* Frees what parsing allocated. Accepts a parser that never ran. */
 void jg__xml_free(jg__xml *x);
+
+/*
+ * A shortcut for the handlers of a dialect whose elements come in fixed shapes. Inside a
+ * start handler, jg__xml_ahead() gives the bytes read after the start tag just reported
+ * (*n of them; s[*n] is the buffer's NUL, which ends any scan), or NULL when the element's
+ * name has a prefix ("x:c": the local name the handler got is not the whole name) or it
+ * is near the nesting cap. A handler that recognises in them the element's whole content
+ * and end tag, checked as the tokenizer would check them (jg__xml_plain() does the text),
+ * does what the events would have done and calls jg__xml_skip(x, k, true): the tokenizer
+ * goes on after those k bytes with the element closed, calling no handler for them. A
+ * handler that reads on over the start tag of a sibling of the same name (with no
+ * prefix) calls jg__xml_skip(x, k, false) instead: that sibling is then the open element.
+ * Not thread-safe, like the rest: one parser, one thread.
+ */
+const char *jg__xml_ahead(const jg__xml *x, size_t *n);
+void jg__xml_skip(jg__xml *x, size_t k, bool closed);
+
+/* The length of the plain character data at s[0..n), bytes from jg__xml_ahead() (it reads
+ * the word past s[n]): stops at the first '<', '&', CR or ']', at a character XML forbids,
+ * and at UTF-8 that is malformed or cut by the end. Text without those reads the same
+ * whatever the chunk boundaries. */
+size_t jg__xml_plain(const char *s, size_t n);
 
 /*
  * xlsx.c, for tests: jg__xlsx_read() (rows as the reader hands them out, before the

@@ -11,6 +11,28 @@
 #include "jaego/intake.h"
 #include "jaego/util.h"
 
+/* ---- which channel ------------------------------------------------------------------------ */
+
+/* One walk over the channels per file (jg_channel_each counts every channel's listings, so
+ * it is not free): it finds the named channel's profile, the detectable profiles in use,
+ * and keeps every channel's profile name for on_header. */
+typedef struct chan_scan {
+	const char *name;      /* find this channel's profile */
+	char profile_out[64];
+	int count;
+	/* detectable profiles used by channels, for detection */
+	const jg_profiles *set;
+	const jg_profile *used[64];
+	size_t n_used;
+	/* every channel as (name, profile), for finding the channels of a profile */
+	struct chan_entry {
+		char name[128];
+		char profile[128];
+	} *all;
+	size_t n_all;
+	jg_err *err;
+} chan_scan;
+
 typedef struct job {
 	jg_store *s;
 	const jg_profiles *profiles;
@@ -20,38 +42,19 @@ typedef struct job {
 	const char *path;
 	char channel[128];
 	bool began;
+	bool claims; /* the profile reading the file is a claims list */
 	int64_t import_id;
+	const chan_scan *cs;
 } job;
-
-/* ---- which channel ------------------------------------------------------------------------ */
-
-typedef struct chan_scan {
-	const char *profile;   /* find channels using this profile */
-	const char *name;      /* or find this channel's profile */
-	char found[128];
-	char profile_out[64];
-	int count;
-	char list[512];
-	/* detectable profiles used by channels, for detection */
-	const jg_profiles *set;
-	const jg_profile *used[64];
-	size_t n_used;
-} chan_scan;
 
 static int on_channel(const jg_channel_info *c, void *payload)
 {
 	chan_scan *cs = payload;
+	struct chan_entry *all;
 
 	if (cs->name && strcmp(c->name, cs->name) == 0) {
 		snprintf(cs->profile_out, sizeof(cs->profile_out), "%s", c->profile);
 		cs->count++;
-	}
-	if (cs->profile && strcmp(c->profile, cs->profile) == 0) {
-		size_t used = strlen(cs->list);
-
-		if (cs->count++ == 0)
-			snprintf(cs->found, sizeof(cs->found), "%s", c->name);
-		snprintf(cs->list + used, sizeof(cs->list) - used, "%s%s", used ? ", " : "", c->name);
 	}
 	if (cs->set) {
 		const jg_profile *p = jg_profiles_find(cs->set, c->profile);
@@ -62,6 +65,13 @@ static int on_channel(const jg_channel_info *c, void *payload)
 		if (p && !dup && jg_profile_detectable(p) && cs->n_used < 64)
 			cs->used[cs->n_used++] = p;
 	}
+	all = jg_realloc(cs->all, (cs->n_all + 1) * sizeof(*all));
+	if (!all)
+		return jg_err_set(cs->err, JG_ENOMEM, "out of memory");
+	cs->all = all;
+	snprintf(all[cs->n_all].name, sizeof(all[cs->n_all].name), "%s", c->name);
+	snprintf(all[cs->n_all].profile, sizeof(all[cs->n_all].profile), "%s", c->profile);
+	cs->n_all++;
 	return 0;
 }
 
@@ -74,12 +84,25 @@ static int on_header(const jg_import_info *info, void *payload)
 	snprintf(j->sum->profile, sizeof(j->sum->profile), "%s", pname);
 	j->sum->format = info->format;
 	j->sum->header_row = info->header_row;
+	j->claims = jg_profile_kind_of(info->profile) == JG_PROFILE_CLAIMS;
 	if (!j->channel[0]) {
-		chan_scan cs = {.profile = pname};
+		struct {
+			char found[128];
+			int count;
+			char list[512];
+		} cs = {.count = 0};
 
-		rc = jg_channel_each(j->s, on_channel, &cs, j->err);
-		if (rc)
-			return rc;
+		for (size_t i = 0; i < j->cs->n_all; i++) {
+			const struct chan_entry *c = &j->cs->all[i];
+			size_t used = strlen(cs.list);
+
+			if (strcmp(c->profile, pname) != 0)
+				continue;
+			if (cs.count++ == 0)
+				snprintf(cs.found, sizeof(cs.found), "%s", c->name);
+			snprintf(cs.list + used, sizeof(cs.list) - used, "%s%s", used ? ", " : "",
+				 c->name);
+		}
 		if (cs.count == 0)
 			return jg_err_set(j->err, JG_EINVAL,
 					  "%s: the file is a %s file, but no channel uses the %s profile:"
@@ -209,8 +232,7 @@ static int on_line(const jg_line *l, void *payload)
 
 	if (j->o->progress && j->o->progress_every && l->row % j->o->progress_every == 0)
 		j->o->progress(l->row, j->o->progress_payload);
-	if (jg_profile_kind_of(jg_profiles_find(j->profiles, j->sum->profile)) ==
-	    JG_PROFILE_CLAIMS) {
+	if (j->claims) {
 		jg_transition_opts t = {.restock = l->restock, .channel_status = l->channel_status};
 
 		rc = jg_order_transition(j->s, j->channel, l->line_id, l->status, &t, &r, &e);
@@ -310,6 +332,8 @@ int jg_intake_file(jg_store *s, const jg_profiles *profiles, const char *path,
 	j.sum = sum;
 	j.err = err;
 	j.path = path;
+	j.cs = &cs;
+	cs.err = err;
 	io.profiles = profiles;
 	io.password = o->password;
 	io.lim = o->lim;
@@ -390,6 +414,7 @@ int jg_intake_file(jg_store *s, const jg_profiles *profiles, const char *path,
 out:
 	if (j.began)
 		jg_store_rollback(s);
+	jg_free(cs.all);
 	if (sum->channel[0] || sum->profile[0]) {
 		*out = sum;
 	} else {

@@ -234,10 +234,6 @@ static int option_forms(jg_store *s, jg_buf *text, jg_buf *key, const char *opti
 static const char SQL_LINE_FIND[] =
 	"SELECT id, status, listing_id IS NOT NULL, oversold_by FROM order_line"
 	" WHERE channel_id = ? AND line_id = ?";
-/* The listing a new line maps to, with its recipe: one row per component. */
-static const char SQL_MATCH[] =
-	"SELECT l.id, r.sku_id, r.qty FROM listing l LEFT JOIN recipe_item r ON r.listing_id = l.id"
-	" WHERE l.channel_id = ? AND l.product_id = ? AND l.option_key = ? ORDER BY r.pos";
 /* Optional text of an order line: "" when absent. */
 #define T(v) ((v) ? (v) : "")
 
@@ -346,24 +342,10 @@ int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_er
 		res.status = in->status;
 		goto end;
 	}
-	st = jg__q(s, err, SQL_MATCH, "iTT", channel_id, in->product_id, jg_buf_str(&key));
-	if (!st) {
-		rc = err->code;
+	rc = jg__listing_match(s, channel_id, in->product_id, jg_buf_str(&key), &listing_id, rec.sku,
+			       rec.per, &rec.n, err);
+	if (rc)
 		goto end;
-	}
-	while ((found = jg__step(s, st, err)) == 1) {
-		listing_id = jg__i64(s, st, 0);
-		if (!jg__isnull(s, st, 1) && rec.n < JG_RECIPE_MAX) {
-			rec.sku[rec.n] = jg__i64(s, st, 1);
-			rec.per[rec.n] = jg__i64(s, st, 2);
-			rec.n++;
-		}
-	}
-	s->drv->reset(st);
-	if (found < 0) {
-		rc = found;
-		goto end;
-	}
 	found = listing_id != 0;
 	res.outcome = JG_ORDER_NEW;
 	res.status = res.previous = in->status;

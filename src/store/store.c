@@ -7,6 +7,7 @@
  * settled just before COMMIT, so what a commit makes durable is always consistent.
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -63,6 +64,9 @@ static void clear_dirty(jg_store *s)
 	s->n_channel_cache = 0;
 	s->n_held_items = 0;
 	s->n_held_skus = 0;
+	jg__listing_copy_drop(s);
+	s->matches = 0;
+	s->match_next_check = 0;
 }
 
 void jg_store_close(jg_store *s)
@@ -83,6 +87,7 @@ void jg_store_close(jg_store *s)
 	jg_buf_free(&s->key);
 	jg_free(s->held_items);
 	jg_free(s->held_skus);
+	jg__listing_copy_drop(s);
 	for (int i = 0; i < JG__OPTION_CACHE; i++) {
 		jg_free(s->option_cache[i].option);
 		jg_free(s->option_cache[i].text);
@@ -112,6 +117,21 @@ static bool names_word(const char *sql, const char *name)
 	return false;
 }
 
+/* True for a statement that writes (INSERT, UPDATE, DELETE, REPLACE, or a WITH that may)
+ * and names the listing or recipe_item table. */
+static bool writes_listings(const char *sql)
+{
+	static const char *const verbs[] = {"INSERT", "UPDATE", "DELETE", "REPLACE", "WITH"};
+	bool write = false;
+
+	while (*sql == ' ' || *sql == '\t' || *sql == '\n')
+		sql++;
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		write = write || (strncasecmp(sql, verbs[i], strlen(verbs[i])) == 0 &&
+				  !word_char(sql[strlen(verbs[i])]));
+	return write && (names_word(sql, "listing") || names_word(sql, "recipe_item"));
+}
+
 /* The held writes a statement must see: JG__HELD_* for the tables it names. */
 static unsigned held_seen_by(const char *sql)
 {
@@ -130,6 +150,8 @@ static jg__stmt *cached(jg_store *s, const char *sql, unsigned *sees_held, jg_er
 		if (s->cache[j].sql == sql) {
 			s->drv->reset(s->cache[j].st);
 			*sees_held = s->cache[j].sees_held;
+			if (s->cache[j].writes_listings)
+				jg__listing_copy_drop(s);
 			return s->cache[j].st;
 		}
 		if (!s->cache[j].sql) {
@@ -140,7 +162,10 @@ static jg__stmt *cached(jg_store *s, const char *sql, unsigned *sees_held, jg_er
 			s->cache[j].sql = sql;
 			s->cache[j].st = st;
 			s->cache[j].sees_held = held_seen_by(sql);
+			s->cache[j].writes_listings = writes_listings(sql);
 			*sees_held = s->cache[j].sees_held;
+			if (s->cache[j].writes_listings)
+				jg__listing_copy_drop(s);
 			return st;
 		}
 	}
@@ -476,6 +501,25 @@ static const char SQL_ITEMS_64[] =
 static const char SQL_SKU_TOUCH[] =
 	"UPDATE sku SET on_hand = on_hand + ?, committed = committed + ? WHERE id = ?";
 
+static int item_cmp(const void *a, const void *b)
+{
+	const jg__held_item *x = a, *y = b;
+
+	if (x->sku_id != y->sku_id)
+		return x->sku_id < y->sku_id ? -1 : 1;
+	return (x->line_pk > y->line_pk) - (x->line_pk < y->line_pk);
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The rows go in sorted by (sku_id, line_pk): the line_item_open index then fills in one
+ * sweep instead of at random places, and the primary key (line_pk first) only ever
+ * changes in its last few, hot pages. */
 static int flush_items(jg_store *s, jg_err *err)
 {
 	static const struct {
@@ -485,6 +529,7 @@ static int flush_items(jg_store *s, jg_err *err)
 	size_t i = 0;
 	int rc = 0;
 
+	qsort(s->held_items, s->n_held_items, sizeof(*s->held_items), item_cmp);
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]) && rc == 0; k++) {
 		while (rc == 0 && s->n_held_items - i >= sizes[k].rows) {
 			jg__stmt *st = jg__q(s, err, sizes[k].sql, "");
@@ -513,6 +558,8 @@ static int flush_items(jg_store *s, jg_err *err)
 static int flush_skus(jg_store *s, jg_err *err)
 {
 	int rc = 0;
+
+	qsort(s->held_skus, s->n_held_skus, sizeof(*s->held_skus), id_cmp); /* in page order */
 
 	for (size_t i = 0; i < s->n_held_skus && rc == 0; i++) {
 		jg_i64map_slot *slot = jg_i64map_get(&s->dirty_sku, s->held_skus[i]);

@@ -20,7 +20,7 @@
 #define JG__STMT_CACHE 256
 #define JG__CHANNEL_CACHE 16
 #define JG__OPTION_CACHE 16 /* a power of two */
-#define JG__HELD_MAX 4096   /* held line_item rows that make jg__flush run */
+#define JG__HELD_MAX 16384  /* held line_item rows that make jg__flush run */
 
 /* Public functions accept a NULL `err`; internally it is never NULL. */
 #define JG__ERR_GUARD(err)                         \
@@ -29,6 +29,8 @@
 		jg_err_clear(&err##_local_);       \
 		(err) = &err##_local_;             \
 	}
+
+typedef struct jg__listing_copy jg__listing_copy; /* match.c */
 
 /* What jg__flush writes: held line_item rows, held SKU changes. */
 enum { JG__HELD_ITEMS = 1, JG__HELD_SKUS = 2, JG__HELD_ALL = 3 };
@@ -45,6 +47,7 @@ struct jg_store {
 		const char *sql;
 		jg__stmt *st;
 		unsigned sees_held; /* JG__HELD_*: the held writes to flush before it runs */
+		bool writes_listings; /* writes listing or recipe_item: drops listing_copy */
 	} cache[JG__STMT_CACHE];
 	bool in_tx;     /* a transaction is open */
 	bool batch;     /* ... and it was opened by jg_store_begin */
@@ -77,6 +80,9 @@ struct jg_store {
 	int64_t *held_skus; /* SKUs whose dirty_sku slot holds unwritten c, d */
 	size_t n_held_skus, cap_held_skus;
 	bool flushing;
+	/* Listing lookups of the open transaction (match.c). */
+	jg__listing_copy *listing_copy;
+	int64_t matches, match_next_check;
 };
 
 /* Prepares (once) and binds a statement. `fmt` has one letter per `?`: 'i' int64_t,
@@ -130,6 +136,13 @@ int jg__nfc(jg_buf *out, const char *v, jg_err *err);
 
 /* NFC display form and folded matching key of an option text; in listing.c. */
 int jg__option_forms(jg_buf *text, jg_buf *key, const char *option, jg_err *err);
+
+/* Finds the listing (channel, product id, option key): *out_id (0 when there is none) and
+ * its recipe in sku[] and per[] (up to JG_RECIPE_MAX, *n of them). In match.c. */
+int jg__listing_match(jg_store *s, int64_t channel_id, const char *product_id, const char *key,
+		      int64_t *out_id, int64_t *sku, int64_t *per, size_t *n, jg_err *err);
+/* Drops the in-memory copy of the listings, if any. */
+void jg__listing_copy_drop(jg_store *s);
 
 /* Brings derived state (oversold marks, listed quantities) up to date. */
 int jg__settle(jg_store *s, jg_err *err);

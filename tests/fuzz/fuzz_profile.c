@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		jg_profile_status(p, text, &st, &restock);
 		jg_profile_default_status(p, &st);
 		(void)jg_profile_tz(p);
-		(void)jg_profile_stock_update_json(p);
+		(void)jg_profile_stock_layout(p);
 	} else if (text && !err.code) {
 		abort(); /* a refusal must say why */
 	}

@@ -11,6 +11,12 @@
  * the parts with libzip. The adversarial files (a zip bomb, a zip whose headers lie, a
  * billion-laughs DOCTYPE, huge cells and tokens, malformed XML) must fail with the right
  * code, quickly, and with the place of the failure.
+ *
+ * The worksheet is read by a tokenizer of our own (src/import/xlsx_sheet.c), not expat, so
+ * the tests also read workbooks both ways, expat and the tokenizer fed from 1 byte to 64 KiB
+ * at a time, and require the same rows and codes (read_both); and they check the
+ * dispatcher's shortcut past utf8proc for text that is NFC already, code point by code
+ * point against utf8proc.
  */
 #define _GNU_SOURCE /* wait4 */
 #include <stdint.h>
@@ -23,9 +29,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <utf8proc.h>
 #include <xlsxwriter.h>
 #include <zip.h>
 
+#include "import/xlsx_sheet.h"
 #include "jaego/sheet.h"
 #include "support.h"
 
@@ -1192,9 +1200,9 @@ static void test_small_caps(void **state)
 
 /*
  * Every allocation in the reader (and expat's, which go through jg_malloc) fails in turn:
- * each run ends with JG_ENOMEM or success, and the sanitizer finds no leak. The text is
- * ASCII: the dispatcher's NFC step reports any failure of jg_text_nfc, an allocation
- * failure included, as invalid UTF-8, which is not this reader's to fix.
+ * each run ends with JG_ENOMEM or success, and the sanitizer finds no leak. Decomposed
+ * Korean text makes the dispatcher's NFC step call utf8proc, whose allocations fail too:
+ * that is JG_ENOMEM as well, not "invalid UTF-8".
  */
 static void test_alloc_failures(void **state)
 {
@@ -1204,6 +1212,7 @@ static void test_alloc_failures(void **state)
 	lxw_format *day = workbook_add_format(wb), *bold = workbook_add_format(wb);
 	lxw_rich_string_tuple f1 = {bold, "color: "}, f2 = {NULL, "black"};
 	lxw_rich_string_tuple *rich[] = {&f1, &f2, NULL};
+	char *name = nfd("홍길동");
 	jg_sheet_info info;
 	jg_err err;
 	grid g = {0};
@@ -1219,12 +1228,16 @@ static void test_alloc_failures(void **state)
 		worksheet_write_number(ws, r, 2, 45352 + r, day);
 		worksheet_write_boolean(ws, r, 3, (int)(r % 2), NULL);
 		worksheet_write_rich_string(ws, r, 4 + r % 30, rich, NULL);
+		if (r % 10 == 0)
+			worksheet_write_string(ws, r, 40, name, NULL);
 	}
 	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+	jg_free(name);
 	if (read_file(p, NULL, &info, &g, &err))
 		fail_msg("%s", err.msg);
 	CHECK_CELL(&g, 40, 3, JG_CELL_DATE, "2024-04-09");
 	CHECK_CELL(&g, 40, 14, JG_CELL_TEXT, "color: black");
+	CHECK_CELL(&g, 31, 41, JG_CELL_TEXT, "홍길동");
 	grid_free(&g);
 	for (n = 0; n < 5000 && rc; n++) {
 		jg_alloc_fail_after(n);
@@ -1236,6 +1249,429 @@ static void test_alloc_failures(void **state)
 	}
 	assert_int_equal(rc, 0);
 	assert_true(n > 10); /* the failures were really reached */
+	jg_free(p);
+}
+
+
+/* ---- the sheet tokenizer against expat ----------------------------------------------------- */
+
+/* The whole file at `path` (owned by the caller), its size in *n. */
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *data;
+	long k;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	k = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	data = jg_malloc((size_t)k + 1);
+	assert_non_null(data);
+	assert_int_equal(fread(data, 1, (size_t)k, f), (size_t)k);
+	fclose(f);
+	*n = (size_t)k;
+	return data;
+}
+
+/* Fails unless the two grids hold the same rows, cells, types and text. */
+static void same_grid(const grid *a, const grid *b, const char *what)
+{
+	if (a->n != b->n)
+		fail_msg("%s: %zu rows against %zu", what, a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		const g_row *x = &a->rows[i], *y = &b->rows[i];
+
+		if (x->row != y->row || x->n != y->n)
+			fail_msg("%s: row %lld (%zu cells) against row %lld (%zu cells)", what,
+				 (long long)x->row, x->n, (long long)y->row, y->n);
+		for (size_t k = 0; k < x->n; k++)
+			if (x->cells[k].type != y->cells[k].type ||
+			    strcmp(x->cells[k].text, y->cells[k].text) != 0)
+				fail_msg("%s: row %lld column %zu is %s \"%s\" against %s \"%s\"",
+					 what, (long long)x->row, k + 1,
+					 type_name(x->cells[k].type), x->cells[k].text,
+					 type_name(y->cells[k].type), y->cells[k].text);
+	}
+}
+
+/*
+ * Reads the workbook at `path` as the reader hands rows out (before the dispatcher), with
+ * expat and with the tokenizer fed 1, 2, 3, 7, 61, 4093 and 65536 bytes at a time (only the
+ * big chunks when `quick`). Every tokenizer run must give what expat gives: the same code,
+ * the same rows up to the failure, the same place of a failure; and the same message as
+ * every other tokenizer run. `out` (may be NULL) gets expat's rows and `err` its error.
+ */
+static int read_both(const char *path, const jg_sheet_opts *o, bool quick, grid *out,
+		     jg_err *err)
+{
+	static const size_t chunks[] = {65536, 4093, 61, 7, 3, 2, 1};
+	size_t n, nchunks = quick ? 2 : sizeof(chunks) / sizeof(chunks[0]);
+	char *data = slurp(path, &n);
+	jg_sheet_limits lim;
+	jg_err ref = {0}, first = {0};
+	grid g_ref = {0};
+	int rc_ref;
+
+	jg_sheet_limits_resolve(&lim, o ? &o->lim : NULL);
+	rc_ref = jg__xlsx_read_as(data, n, true, 0, o, &lim, NULL, collect, &g_ref, &ref);
+	for (size_t i = 0; i < nchunks; i++) {
+		jg_err e = {0};
+		grid g = {0};
+		char what[64];
+		int rc = jg__xlsx_read_as(data, n, false, chunks[i], o, &lim, NULL, collect, &g, &e);
+
+		snprintf(what, sizeof(what), "%zu-byte chunks", chunks[i]);
+		if (rc != rc_ref)
+			fail_msg("%s: rc %d (%s) where expat gives %d (%s)", what, rc, e.msg,
+				 rc_ref, ref.msg);
+		if (e.row != ref.row || e.col != ref.col)
+			fail_msg("%s: failure at row %lld col %d (%s) where expat says row %lld "
+				 "col %d (%s)",
+				 what, (long long)e.row, e.col, e.msg, (long long)ref.row, ref.col,
+				 ref.msg);
+		if (i == 0)
+			first = e;
+		else if (strcmp(e.msg, first.msg) != 0)
+			fail_msg("%s: \"%s\" where 64 KiB chunks give \"%s\"", what, e.msg,
+				 first.msg);
+		same_grid(&g, &g_ref, what);
+		grid_free(&g);
+	}
+	jg_free(data);
+	if (out)
+		*out = g_ref;
+	else
+		grid_free(&g_ref);
+	if (err)
+		*err = first;
+	return rc_ref;
+}
+
+/* A deterministic order-like workbook of `rows` rows that uses what writers put in sheets:
+ * Korean and ASCII text with XML specials, blanks at the ends, line breaks, control
+ * characters (written as _xHHHH_), numbers, dates, booleans, formulas with results, rich
+ * strings, gaps. Shared strings, or inline strings with `inline_strings`. */
+static void write_mixed(const char *path, long rows, bool inline_strings)
+{
+	static const char *words[] = {"홍길동",    "김영희",   "A&B <주식회사>",   "\"따옴표\" 'x'",
+				      " 앞뒤 공백 ", "줄\r\n바꿈", "탭\t문자",          "벨\x07소리",
+				      "_x0041_",  "]]>",     "色: 黒",            "Ünïcödé é",
+				      "😀 emoji", "",        "0504-1234-5678",   "2024030112345601"};
+	lxw_workbook_options o = {.constant_memory = inline_strings, .tmpdir = dir};
+	lxw_workbook *wb = workbook_new_opt(path, &o);
+	lxw_worksheet *ws = workbook_add_worksheet(wb, "주문");
+	lxw_format *day = workbook_add_format(wb), *bold = workbook_add_format(wb);
+	uint64_t seed = 7;
+
+	assert_non_null(wb);
+	format_set_num_format(day, "yyyy-mm-dd hh:mm:ss");
+	format_set_bold(bold);
+	for (lxw_row_t r = 0; r < (lxw_row_t)rows; r++) {
+		for (lxw_col_t c = 0; c < 12; c++) {
+			uint32_t k;
+
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			k = (uint32_t)(seed >> 33);
+			switch (k % 9) {
+			case 0: break; /* a gap */
+			case 1:
+			case 2:
+				worksheet_write_string(ws, r, c, words[k / 9 % 16], NULL);
+				break;
+			case 3: worksheet_write_number(ws, r, c, (double)(k % 100000), NULL); break;
+			case 4:
+				worksheet_write_number(ws, r, c, 45000 + (double)(k % 100000) / 997,
+						       day);
+				break;
+			case 5: worksheet_write_boolean(ws, r, c, (int)(k & 1), NULL); break;
+			case 6:
+				worksheet_write_formula_num(ws, r, c, "=1+2", NULL,
+							    (double)(k % 7));
+				break;
+			case 7:
+				if (!inline_strings) {
+					lxw_rich_string_tuple f1 = {bold, "색상: "}, f2 = {NULL, "블랙"};
+					lxw_rich_string_tuple *rich[] = {&f1, &f2, NULL};
+
+					worksheet_write_rich_string(ws, r, c, rich, NULL);
+					break;
+				}
+				/* fall through */
+			default:
+				worksheet_write_number(ws, r, c, -0.5 * (double)(k % 1000), NULL);
+				break;
+			}
+		}
+	}
+	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+}
+
+/* Workbooks from a real writer read the same through the tokenizer, in any chunking, as
+ * through expat: a tokenizer that dropped, split or mangled a cell would show here. */
+static void test_tokenizer_matches_expat(void **state)
+{
+	char *p = path_of("both.xlsx");
+	grid g = {0};
+	jg_err err;
+
+	(void)state;
+	for (int inl = 0; inl < 2; inl++) {
+		write_orders(p, inl);
+		assert_int_equal(read_both(p, NULL, false, &g, &err), 0);
+		assert_int_equal(g.n, 5);
+		grid_free(&g);
+		write_mixed(p, 150, inl);
+		assert_int_equal(read_both(p, NULL, false, &g, &err), 0);
+		assert_int_equal(g.n, 150);
+		grid_free(&g);
+		write_mixed(p, 3000, inl); /* more than a chunk of sheet XML */
+		assert_int_equal(read_both(p, NULL, true, &g, &err), 0);
+		assert_int_equal(g.n, 3000);
+		grid_free(&g);
+	}
+	jg_free(p);
+}
+
+/* Sheet XML that writers rarely produce but XML allows, and XML that is not well-formed:
+ * the tokenizer reads the first as expat does and refuses the second as expat does. */
+static void test_tokenizer_xml(void **state)
+{
+	static const struct {
+		const char *sheet; /* rows (wrapped by sheet_of), or a whole part with a BOM */
+		int code;
+		const char *msg; /* part of the tokenizer's message, or NULL */
+	} cases[] = {
+		/* well-formed */
+		{"<row r=\"1\"><c r=\"&#65;1\" t=\"inlineStr\"><is><t>a&amp;b&lt;c&gt;d&quot;e&apos;"
+		 "f&#xAC00;&#44032;&#x1F600;</t></is></c></row>", 0, NULL},
+		{"<row r=\"1\"><c r='A1' t='str'><v>line\r\nbreak\rCR</v></c><c r=\"B1\" "
+		 "t=\"inlineStr\"><is><t><![CDATA[<not> & markup]]]]><![CDATA[>\r\n]]></t></is></c>"
+		 "</row>", 0, NULL},
+		{"<!-- before --><?pi x?><row r=\"1\" ><!-- c --><c  r = \"A1\"\n\tt=\"s\" ><v>0</v"
+		 "></c ><?pi?><c r=\"B1\"/><c r=\"C1\"><v/></c><c r=\"D1\"><f>1+2</f><v>3</v></c>"
+		 "</row>", 0, NULL},
+		{"\xef\xbb\xbf<?xml version='1.0' encoding='utf-8' standalone='yes'?>\n<x:worksheet "
+		 "xmlns:x=\"" NS_MAIN "\"><x:sheetData><x:row r=\"2\"><x:c r=\"B2\" t=\"inlineStr\">"
+		 "<x:is><x:t xml:space=\"preserve\"> 한글 </x:t></x:is></x:c></x:row></x:sheetData>"
+		 "</x:worksheet><!-- after -->\r\n", 0, NULL},
+		{"<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>\xe1\x84\x80\xe1\x85\xa1\xe1\x86\xa8"
+		 " \xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xef\xbf\xbd\xf0\x90\x80\x80\xf4\x8f\xbf\xbf"
+		 "</t></is></c></row>", 0, NULL},
+		/* not well-formed */
+		{"<row r=\"1\"><c r=\"A1\"><v>1\x01</v></c></row>", JG_EFORMAT, "invalid token"},
+		{"<row r=\"1\"><c r=\"A1\"><v>a]]>b</v></c></row>", JG_EFORMAT, "invalid token"},
+		{"<row r=\"1\"><c r=\"A1\"><v>\xc0\x80</v></c></row>", JG_EFORMAT, "invalid token"},
+		{"<row r=\"1\"><c r=\"A1\"><v>\xed\xa0\x80</v></c></row>", JG_EFORMAT, NULL},
+		{"<row r=\"1\"><c r=\"A1\"><v>\xef\xbf\xbe</v></c></row>", JG_EFORMAT, NULL},
+		{"<row r=\"1\"><c r=\"A1\"><v>\xe4\xb8</v></c></row>", JG_EFORMAT, NULL},
+		{"<row r=\"1\"><c r=\"A1\"><v>\xf4\x90\x80\x80</v></c></row>", JG_EFORMAT, NULL},
+		{"<row r=\"1\"><c r=\"A1\"><v>&#0;</v></c></row>", JG_EFORMAT, "character number"},
+		{"<row r=\"1\"><c r=\"A1\"><v>&#xD800;</v></c></row>", JG_EFORMAT, NULL},
+		{"<row r=\"1\"><c r=\"A1\"><v>&#x110000;</v></c></row>", JG_EFORMAT, NULL},
+		{"<row r=\"1\"><c r=\"A1\"><v>&#x41</v></c></row>", JG_EFORMAT, NULL},
+		{"<row r=\"1\"><c r=\"A1\"><v>&nbsp;</v></c></row>", JG_EFORMAT, "undefined entity"},
+		{"<row r=\"1\"><c r=\"A1\" r=\"B1\"><v>1</v></c></row>", JG_EFORMAT, "duplicate"},
+		{"<row r=\"1\"><c r=A1><v>1</v></c></row>", JG_EFORMAT, NULL},
+		{"<row r=\"1\"><c r=\"A<1\"><v>1</v></c></row>", JG_EFORMAT, NULL},
+		{"<row r=\"1\"><c r=\"A1\"t=\"n\"><v>1</v></c></row>", JG_EFORMAT, NULL},
+		{"<row r=\"1\"><c r=\"A1\"><v>1</v></c></row><!-- a -- b -->", JG_EFORMAT, NULL},
+		{"<row r=\"1\"><c r=\"A1\"><v>1</v></c></row><?xml version=\"1.0\"?>", JG_EFORMAT,
+		 "declaration not at start"},
+		{"<row r=\"1\"><![CDATA[x]]><c r=\"A1\"><v>1</v></c></row></sheetData></worksheet>"
+		 "<![CDATA[y]]>", JG_EFORMAT, NULL},
+		{"<row r=\"1\"><c r=\"A1\"><v>1</v></c></row></sheetData></worksheet><worksheet/>",
+		 JG_EFORMAT, "junk after document element"},
+		{"<row r=\"1\"><c r=\"A1\"><v>1</v></c></row></sheetData>", JG_EFORMAT, NULL},
+		{"<row r=\"1\"><c r=\"A1\"><v>1</v></c></row></sheetData></worksheet", JG_EFORMAT,
+		 NULL},
+		{"<row r=\"1\"><c r=\"A1\"><v>1</v></c></ro w>", JG_EFORMAT, NULL},
+		{"<row r=\"1\"><c r=\"A1\"><v>1</v></c><c r=\"B1\"><v>2</v></row>", JG_EFORMAT,
+		 "mismatched tag"},
+		{"<row r=\"1\"><1c/></row>", JG_EFORMAT, NULL},
+		{"<row r=\"1\"><x:c r=\"A1\"><v>1</v></c></x:c></row>", JG_EFORMAT,
+		 "mismatched tag"}, /* the local name is c, the end tag must still be x:c */
+		{"<row r=\"1\"><c r=\"A1\"><v>1</v></c><c r=\"B1\" r=\"C1\"><v>2</v></c></row>",
+		 JG_EFORMAT, "duplicate attribute"},
+		{"<row r=\"1\"><c r=\"A1\"><v>1</v></c></row><!DOCTYPE x>", JG_EFORMAT,
+		 "invalid token"}, /* a DOCTYPE past the prolog is not one */
+		{"\xef\xbb\xbf<?xml version=\"1.0\"?><!DOCTYPE worksheet><worksheet/>", JG_EFORMAT,
+		 "DOCTYPE declaration"},
+		{"\xef\xbb\xbf<?xml version=\"1:0\"?><worksheet/>", JG_EFORMAT,
+		 "declaration not well-formed"},
+		{"\xef\xbb\xbf<?xml?><worksheet/>", JG_EFORMAT, "declaration not well-formed"},
+		{"\xef\xbb\xbf<?pi?x?><worksheet/>", JG_EFORMAT, "invalid token"},
+	};
+	char *p = path_of("xml.xlsx");
+	jg_err err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* a case that starts its own document is taken whole, the others are rows */
+		bool whole = strncmp(cases[i].sheet, "\xef\xbb\xbf<?xml", 8) == 0;
+		char *sheet = whole ? jg_strdup(cases[i].sheet) : sheet_of(cases[i].sheet);
+		int rc;
+
+		hand_book(p, sheet, 0, "<sst><si><t>공유</t></si></sst>");
+		rc = read_both(p, NULL, false, NULL, &err);
+		if (rc != cases[i].code || (cases[i].msg && !strstr(err.msg, cases[i].msg)))
+			fail_msg("case %zu: rc %d \"%s\", want %d \"%s\"", i, rc, err.msg,
+				 cases[i].code, cases[i].msg ? cases[i].msg : "");
+		jg_free(sheet);
+	}
+	jg_free(p);
+}
+
+/* What the tokenizer reads, checked value by value (read_both already holds it to expat). */
+static void test_tokenizer_values(void **state)
+{
+	char *p = path_of("values.xlsx");
+	char *sheet = sheet_of(
+		"<row r=\"1\"><c r=\"&#65;1\" t=\"inlineStr\"><is><t>a&amp;b&lt;c&gt;&#xAC00;"
+		"</t></is></c><c r=\"B1\" t=\"str\"><v>x\r\ny\rz</v></c><c r=\"C1\" "
+		"t=\"inlineStr\"><is><t><![CDATA[<b> & ]]></t><t>&#13;</t></is></c>"
+		"<c r=\"D1\"><!-- n --><v> 42 </v></c></row>");
+	jg_sheet_info info;
+	jg_err err;
+	grid g = {0};
+
+	(void)state;
+	hand_book(p, sheet, 0, NULL);
+	if (read_file(p, NULL, &info, &g, &err))
+		fail_msg("%s", err.msg);
+	CHECK_CELL(&g, 1, 1, JG_CELL_TEXT, "a&b<c>가");
+	CHECK_CELL(&g, 1, 2, JG_CELL_TEXT, "x\ny\nz"); /* line ends as XML makes them */
+	CHECK_CELL(&g, 1, 3, JG_CELL_TEXT, "<b> & \r"); /* &#13; stays a CR */
+	CHECK_CELL(&g, 1, 4, JG_CELL_NUMBER, "42");
+	grid_free(&g);
+	assert_int_equal(read_both(p, NULL, false, NULL, &err), 0);
+	jg_free(sheet);
+	jg_free(p);
+}
+
+/* A sheet that declares another encoding goes to expat, which decodes it. */
+static void test_tokenizer_other_encoding(void **state)
+{
+	static const char latin1[] =
+		"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><worksheet xmlns=\"" NS_MAIN
+		"\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>caf\xe9</t></is>"
+		"</c></row></sheetData></worksheet>";
+	char *p = path_of("latin1.xlsx");
+	jg_sheet_info info;
+	jg_err err;
+	grid g = {0};
+
+	(void)state;
+	hand_book(p, latin1, 0, NULL);
+	if (read_file(p, NULL, &info, &g, &err))
+		fail_msg("%s", err.msg);
+	CHECK_CELL(&g, 1, 1, JG_CELL_TEXT, "caf\xc3\xa9");
+	grid_free(&g);
+	assert_int_equal(read_both(p, NULL, false, NULL, &err), 0);
+	jg_free(p);
+}
+
+/* ---- the dispatcher's NFC shortcut ------------------------------------------------------- */
+
+/* The code points on_row() in src/import/sheet.c lets through without utf8proc. */
+static bool nfc_shortcut(uint32_t cp)
+{
+	return cp < 0x300 || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0x4e00 && cp <= 0x9fff);
+}
+
+/*
+ * The shortcut is sound: every code point it takes has combining class 0, is left as it is
+ * by NFC, and is never the second (or later) code point of a canonical decomposition, so
+ * nothing before it can compose with it. Checked for every code point against utf8proc.
+ */
+static void test_nfc_shortcut_ranges(void **state)
+{
+	static bool later[0x110000];
+	utf8proc_int32_t buf[32];
+
+	(void)state;
+	memset(later, 0, sizeof(later));
+	for (utf8proc_int32_t cp = 0; cp < 0x110000; cp++) {
+		utf8proc_ssize_t n;
+		int last = 0;
+
+		if (cp >= 0xd800 && cp < 0xe000)
+			continue;
+		n = utf8proc_decompose_char(cp, buf, 32, UTF8PROC_DECOMPOSE, &last);
+		assert_true(n >= 1 && n <= 32);
+		for (utf8proc_ssize_t k = 1; k < n; k++)
+			later[buf[k]] = true;
+	}
+	for (uint32_t cp = 0; cp < 0x110000; cp++) {
+		utf8proc_uint8_t *nfc;
+
+		if (!nfc_shortcut(cp))
+			continue;
+		if (utf8proc_get_property((utf8proc_int32_t)cp)->combining_class != 0)
+			fail_msg("U+%04X has a combining class", cp);
+		if (later[cp])
+			fail_msg("U+%04X comes second in a decomposition", cp);
+		if (cp == 0)
+			continue;
+		{
+			char s[5] = {0};
+			utf8proc_encode_char((utf8proc_int32_t)cp, (utf8proc_uint8_t *)s);
+			nfc = utf8proc_NFC((const utf8proc_uint8_t *)s);
+			assert_non_null(nfc);
+			if (strcmp((const char *)nfc, s) != 0)
+				fail_msg("NFC changes U+%04X", cp);
+			free(nfc); /* banned-ok: utf8proc allocates with malloc */
+		}
+	}
+}
+
+/*
+ * Through the public API, text the shortcut takes comes out as it went in, and text it
+ * must not take comes out as utf8proc's NFC: a trailing Jamo after a syllable, Jamo,
+ * compatibility Jamo, combining marks, singletons, compatibility ideographs.
+ */
+static void test_nfc_shortcut_cells(void **state)
+{
+	static const char *texts[] = {
+		"plain ASCII", "한글 주문 123", "漢字 混用 한글", "café é ñ ß ÿ ʼ",
+		"\xea\xb0\x80\xe1\x86\xa8",           /* 가 + trailing ㄱ -> 각 */
+		"\xe1\x84\x80\xe1\x85\xa1",           /* Jamo ㄱ + ㅏ -> 가 */
+		"\xe3\x84\xb1\xe3\x85\x8f",           /* compatibility ㄱㅏ: NFC keeps them */
+		"e\xcc\x81 a\xcc\x8a",                /* e + acute, a + ring */
+		"\xe2\x84\xab \xe2\x80\x80 \xef\xa4\x80", /* Å sign, en quad, CJK compat F900 */
+		"\xea\xb0\x80\xcc\x81",               /* 가 + combining acute */
+		"x\xcd\x85y",                         /* U+0345 */
+		"\xf0\x9f\x98\x80 \xe3\x80\x80",      /* 4-byte, ideographic space */
+	};
+	size_t nt = sizeof(texts) / sizeof(texts[0]);
+	char *p = path_of("nfc.xlsx");
+	lxw_workbook_options o = {.constant_memory = LXW_TRUE, .tmpdir = dir};
+	lxw_workbook *wb = workbook_new_opt(p, &o);
+	lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
+	jg_sheet_info info;
+	jg_err err;
+	grid g = {0};
+
+	(void)state;
+	for (size_t i = 0; i < nt; i++)
+		worksheet_write_string(ws, (lxw_row_t)i, 0, texts[i], NULL);
+	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+	if (read_file(p, NULL, &info, &g, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(g.n, nt);
+	for (size_t i = 0; i < nt; i++) {
+		jg_buf b;
+
+		jg_buf_init(&b, 1024);
+		assert_int_equal(jg_text_nfc(&b, texts[i], strlen(texts[i])), 0);
+		CHECK_CELL(&g, (int64_t)i + 1, 1, JG_CELL_TEXT, jg_buf_str(&b));
+		jg_buf_free(&b);
+	}
+	/* the cases utf8proc changes really are changed */
+	CHECK_CELL(&g, 5, 1, JG_CELL_TEXT, "각");
+	CHECK_CELL(&g, 6, 1, JG_CELL_TEXT, "가");
+	CHECK_CELL(&g, 8, 1, JG_CELL_TEXT, "é å");
+	grid_free(&g);
 	jg_free(p);
 }
 
@@ -1272,6 +1708,12 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_small_caps),
 		cmocka_unit_test(test_alloc_failures),
+		cmocka_unit_test(test_tokenizer_matches_expat),
+		cmocka_unit_test(test_tokenizer_xml),
+		cmocka_unit_test(test_tokenizer_values),
+		cmocka_unit_test(test_tokenizer_other_encoding),
+		cmocka_unit_test(test_nfc_shortcut_ranges),
+		cmocka_unit_test(test_nfc_shortcut_cells),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
