@@ -99,7 +99,8 @@ jg_format jg_sheet_sniff(const void *head, size_t n);
  * `cb` for each row. `info` (may be NULL) receives what was found. Errors name the file
  * and, where it applies, the row and column: JG_EIO, JG_EFORMAT (malformed or unknown
  * format), JG_ELIMIT (a cap), JG_EPERM (encrypted and no password, or a wrong one),
- * JG_ENOMEM. Thread-safe for different files.
+ * JG_ENOTFOUND (opts->sheet names no sheet of the workbook), JG_ENOMEM. Thread-safe for
+ * different files.
  */
 int jg_sheet_read_file(const char *path, const jg_sheet_opts *opts, jg_sheet_info *info,
 		       jg_sheet_cb cb, void *payload, jg_err *err);

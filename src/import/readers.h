@@ -13,9 +13,9 @@
 
 /* xlsx.c: an Office Open XML workbook held in memory. The sheet is opts->sheet (by name,
  * NFC and ASCII case ignored; JG_ENOTFOUND when absent) or the first visible worksheet;
- * info->sheet and info->date1904 are filled. Zip entries are streamed through expat and
- * capped while they inflate (max_entry, max_ratio above 1 MiB); a DOCTYPE is refused
- * (JG_EFORMAT). Numbers keep the text written in <v>; numbers in a date format become
+ * info->sheet and info->date1904 are filled. Zip entries are streamed (the worksheet
+ * through the tokenizer in xlsx_sheet.c, the small parts through expat) and capped while
+ * they inflate (max_entry, max_ratio above 1 MiB); a DOCTYPE is refused (JG_EFORMAT). Numbers keep the text written in <v>; numbers in a date format become
  * JG_CELL_DATE text from jg__excel_date(). Memory does not grow with the number of rows. */
 int jg__xlsx_read(const void *data, size_t n, const jg_sheet_opts *opts,
 		  const jg_sheet_limits *lim, jg_sheet_info *info, jg_sheet_cb cb, void *payload,

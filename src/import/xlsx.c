@@ -408,8 +408,8 @@ static int scan_source(xr *x, source *src, jg__xml_start_fn start, jg__xml_end_f
 				"row %lld: the sheet is not well-formed XML: %s (%s, byte %llu)",
 				(long long)row, t.why, src->name, (unsigned long long)t.at);
 		else
-			fail_at(x, rc, 0, 0, "%s is not well-formed XML: %s (byte %llu)",
-				src->name, t.why, (unsigned long long)t.at);
+			fail_at(x, rc, 0, 0, "%s is not well-formed XML: %s (byte %llu)", src->name,
+				t.why, (unsigned long long)t.at);
 	}
 	if (rc && !x->rc) /* stopped without a reason: cannot happen */
 		fail_at(x, JG_EFORMAT, 0, 0, "%s could not be read", src->name);
@@ -1103,21 +1103,22 @@ static void sheet_where(xr *x, int64_t *row, int32_t *col)
 	fail_at(&(s)->x, code, (s)->row, (s)->in_c ? (int32_t)(s)->col : 0, __VA_ARGS__)
 
 /* Parses a cell reference ("B12", `n` bytes): the column, and the row when it has one
- * (else 0). */
+ * (else 0). r[n] must be readable and neither a letter, a digit nor '$': every attribute
+ * value is followed by its NUL or its closing quote. */
 static bool parse_ref(const char *r, size_t n, uint32_t *col, int64_t *row)
 {
 	uint32_t c = 0;
 	int64_t w = 0;
 	size_t i = 0;
 
-	for (; i < n && ((r[i] >= 'A' && r[i] <= 'Z') || (r[i] >= 'a' && r[i] <= 'z')); i++) {
+	for (; (unsigned char)((r[i] | 0x20) - 'a') < 26; i++) {
 		if (i == 3)
 			return false;
 		c = c * 26 + (uint32_t)((r[i] | 0x20) - 'a' + 1);
 	}
-	if (i < n && r[i] == '$')
+	if (r[i] == '$')
 		i++;
-	for (; i < n && r[i] >= '0' && r[i] <= '9'; i++) {
+	for (; (unsigned char)(r[i] - '0') < 10; i++) {
 		w = w * 10 + (r[i] - '0');
 		if (w > MAX_ROW_NUM)
 			return false;
@@ -1598,7 +1599,7 @@ static void sheet_text(void *ud, const char *t, size_t len)
  * matters. <v>, and <t> of inline text, set `collecting`: the parser's text is wanted until
  * that same element ends (an <is> inside a <v> does not make its <t> end the value). */
 static inline void sheet_open(sheet_st *s, const char *ln, size_t n, const jg__xml_att *atts,
-		       size_t natts)
+			      size_t natts)
 {
 	if (s->x.rc)
 		return;
@@ -1716,6 +1717,7 @@ static size_t cell_content(sheet_st *s, const char *a, size_t n)
 }
 
 /* ASCII letters and digits: the bytes of the attribute values cell_tag() takes. */
+/* clang-format off */
 static const unsigned char alnum_tab[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
@@ -1726,6 +1728,7 @@ static const unsigned char alnum_tab[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
+/* clang-format on */
 
 /*
  * The start tag of a cell in its usual shape at a[0..n): "<c", then attributes r, t and s,
@@ -1754,9 +1757,23 @@ static size_t cell_tag(const char *a, size_t n, jg__xml_att atts[3], size_t *nat
 			return 0;
 		for (size_t i = 0; i < na; i++)
 			if (atts[i].name == names[which])
-				return 0; /* repeated: the tokenizer says so */
-		for (v = p += 4; alnum_tab[(unsigned char)a[p]]; p++)
-			;
+				return 0;   /* repeated: the tokenizer says so */
+		for (v = p += 4;; p += 4) { /* four at a time: the NUL at the end stops it */
+			if (!alnum_tab[(unsigned char)a[p]])
+				break;
+			if (!alnum_tab[(unsigned char)a[p + 1]]) {
+				p += 1;
+				break;
+			}
+			if (!alnum_tab[(unsigned char)a[p + 2]]) {
+				p += 2;
+				break;
+			}
+			if (!alnum_tab[(unsigned char)a[p + 3]]) {
+				p += 3;
+				break;
+			}
+		}
 		if (a[p] != '"')
 			return 0;
 		atts[na].name = atts[na].local = names[which];

@@ -40,7 +40,7 @@
 #include "jaego/util.h"
 #include "xlsx_sheet.h"
 
-#define NEED      3                 /* internal: the token goes on past the buffer */
+#define NEED      3                  /* internal: the token goes on past the buffer */
 #define NAMES_MAX ((size_t)64 << 10) /* bytes of the names of the open elements */
 #define DEF_CHUNK ((size_t)64 << 10)
 #define SLACK     16 /* bytes allocated past buf[cap]: the sentinel, and room to read 8 */
@@ -83,6 +83,7 @@ struct jg__xml_key {
 
 /* Bytes that end a run of plain text: '<', '&', ']' (for "]]>"), CR, C0 controls other than
  * tab and LF, and every byte of a multibyte UTF-8 character. */
+/* clang-format off */
 static const unsigned char text_tab[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
@@ -93,10 +94,12 @@ static const unsigned char text_tab[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
+/* clang-format on */
 
 /* Bytes of an attribute value that need a look: every C0 control (tab, CR and LF become
  * spaces, NUL is also the buffer's sentinel, the others are errors), the quotes (one of them
  * ends the value), '<', '&', and multibyte UTF-8. */
+/* clang-format off */
 static const unsigned char attr_tab[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
@@ -107,8 +110,10 @@ static const unsigned char attr_tab[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
+/* clang-format on */
 
 /* XML white space: space, tab, CR, LF. */
+/* clang-format off */
 static const unsigned char blank_tab[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -119,9 +124,11 @@ static const unsigned char blank_tab[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
+/* clang-format on */
 
 /* Bytes of comments, PIs and CDATA that need a look: C0 controls other than tab, LF and CR,
  * the first bytes of the terminators ('-', '?', ']'), and multibyte UTF-8. */
+/* clang-format off */
 static const unsigned char misc_tab[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
@@ -132,6 +139,7 @@ static const unsigned char misc_tab[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
+/* clang-format on */
 
 /* Name bytes: NAME_START may start a name (letters, '_', ':'), NAME_CHAR may go on in one
  * (those, digits, '.', '-'); COLON and HIGH mark ':' and the bytes of multibyte UTF-8
@@ -140,6 +148,7 @@ static const unsigned char misc_tab[256] = {
 #define NAME_CHAR  2
 #define COLON      4
 #define HIGH       8
+/* clang-format off */
 static const unsigned char name_tab[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 7, 0, 0, 0, 0, 0,
@@ -154,6 +163,7 @@ static const unsigned char name_tab[256] = {
 	11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11,
 	11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11,
 };
+/* clang-format on */
 
 void jg__xml_init(jg__xml *x)
 {
@@ -291,7 +301,8 @@ static size_t put_utf8(char *d, uint32_t cp)
 
 /* The rare parts of a name b[s..e): its multibyte characters are checked (false when one is
  * not well-formed UTF-8) and *local is put after its last ':'. */
-static COLD bool name_rest(const unsigned char *b, size_t s, size_t e, unsigned flags, size_t *local)
+static COLD bool name_rest(const unsigned char *b, size_t s, size_t e, unsigned flags,
+			   size_t *local)
 {
 	if (flags & HIGH) {
 		for (size_t k = s; k < e;) {
@@ -365,13 +376,16 @@ static int hex_digit(unsigned char c)
  * code (failure recorded). Only the five predefined entities exist.
  */
 static COLD int reference(jg__xml *x, const unsigned char *b, size_t i, size_t lim, char out[4],
-		     size_t *olen)
+			  size_t *olen)
 {
 	static const struct {
 		const char *name;
 		size_t n;
 		char c;
-	} ents[] = {{"amp", 3, '&'}, {"lt", 2, '<'}, {"gt", 2, '>'}, {"quot", 4, '"'},
+	} ents[] = {{"amp", 3, '&'},
+		    {"lt", 2, '<'},
+		    {"gt", 2, '>'},
+		    {"quot", 4, '"'},
 		    {"apos", 4, '\''}};
 	size_t j = i + 1, end = 0, local = 0;
 	int r;
@@ -387,7 +401,8 @@ static COLD int reference(jg__xml *x, const unsigned char *b, size_t i, size_t l
 			j++;
 		}
 		for (; j < lim; j++) {
-			int d = hex ? hex_digit(b[j]) : (b[j] >= '0' && b[j] <= '9' ? b[j] - '0' : -1);
+			int d = hex ? hex_digit(b[j])
+				    : (b[j] >= '0' && b[j] <= '9' ? b[j] - '0' : -1);
 
 			if (d < 0)
 				break;
@@ -510,8 +525,8 @@ static inline size_t text_stop(const unsigned char *b, size_t i)
  * the three bytes fails the test, so the buffer's end needs no check of its own. */
 static inline bool hangul_like(const unsigned char *p)
 {
-	return (unsigned)(p[0] - 0xe1) <= 0xec - 0xe1 && ((p[1] & 0xc0) == 0x80) &
-	       ((p[2] & 0xc0) == 0x80);
+	return (unsigned)(p[0] - 0xe1) <= 0xec - 0xe1 &&
+	       ((p[1] & 0xc0) == 0x80) & ((p[2] & 0xc0) == 0x80);
 }
 
 /* Offset of the first byte from b[i] that attr_tab marks (values are short: bytes looked
@@ -873,7 +888,8 @@ static NOINLINE int start_tag(jg__xml *x, unsigned char *b, size_t n, size_t *ip
 		uint32_t flags = 0;
 
 		/* The usual shape, ` r="`: a space, a one-letter name, '=', '"'. */
-		if (b[p] == ' ' && (name_tab[b[p + 1]] & (NAME_START | COLON | HIGH)) == NAME_START &&
+		if (b[p] == ' ' &&
+		    (name_tab[b[p + 1]] & (NAME_START | COLON | HIGH)) == NAME_START &&
 		    b[p + 2] == '=' && b[p + 3] == '"') {
 			an = alocal = p + 1;
 			aend = p + 2;
@@ -1415,7 +1431,8 @@ static int run(jg__xml *x)
 			const struct jg__xml_open *o = x->depth ? &x->open[x->depth - 1] : NULL;
 			size_t e = o ? i + 2 + o->len : 0;
 
-			if (o && o->len <= 8 && e < n && b[e] == '>' && head8(b + i + 2, o->len) == o->head) {
+			if (o && o->len <= 8 && e < n && b[e] == '>' &&
+			    head8(b + i + 2, o->len) == o->head) {
 				size_t l = i + 2 + o->local;
 
 				x->depth--;

@@ -22,9 +22,10 @@
 #define JG__XML_MAX_ATTS  1024              /* attributes on one element */
 
 /* jg__xml_parse() results besides 0 and the JG_E* codes. */
-#define JG__XML_STOPPED  1 /* a handler or the read callback stopped it: the caller knows why */
-#define JG__XML_NOT_UTF8 2 /* the part is not UTF-8 (a BOM or declaration says so); nothing was
-			      reported yet, so the caller can parse it again with expat */
+#define JG__XML_STOPPED 1 /* a handler or the read callback stopped it: the caller knows why */
+#define JG__XML_NOT_UTF8                                                       \
+	2 /* the part is not UTF-8 (a BOM or declaration says so); nothing was \
+	     reported yet, so the caller can parse it again with expat */
 
 /* One attribute of a start tag. The strings live in the tokenizer's buffer and are valid
  * only during the start handler. */
@@ -36,8 +37,8 @@ typedef struct jg__xml_att {
 } jg__xml_att;
 
 /* `local` is the element name after its last ':' (NUL-terminated, `llen` bytes). */
-typedef void (*jg__xml_start_fn)(void *ud, const char *local, size_t llen,
-				 const jg__xml_att *atts, size_t natts);
+typedef void (*jg__xml_start_fn)(void *ud, const char *local, size_t llen, const jg__xml_att *atts,
+				 size_t natts);
 typedef void (*jg__xml_end_fn)(void *ud, const char *local, size_t llen);
 /* A piece of character data; one text node may come in several pieces. */
 typedef void (*jg__xml_text_fn)(void *ud, const char *s, size_t n);
@@ -70,13 +71,13 @@ typedef struct jg__xml {
 	bool eof, stopped, started, ahead_ok;
 	int state, depth;
 	size_t decl_at; /* where an XML declaration may stand (after a BOM) */
-	char *names; /* bytes past the eighth of the names of open elements, back to back */
+	char *names;    /* bytes past the eighth of the names of open elements, back to back */
 	size_t names_len, names_cap;
 	struct jg__xml_open {
-		uint64_t head; /* the name's first eight bytes (fewer, zero-padded) */
-		uint32_t len;  /* its length */
-		uint32_t local; /* where its local part starts in it */
-		size_t off;    /* where its bytes past the eighth are in `names` */
+		uint64_t head;     /* the name's first eight bytes (fewer, zero-padded) */
+		uint32_t len;      /* its length */
+		uint32_t local;    /* where its local part starts in it */
+		size_t off;        /* where its bytes past the eighth are in `names` */
 	} open[JG__XML_MAX_DEPTH]; /* the open elements */
 	jg__xml_att *atts;
 	struct jg__xml_span *spans; /* where each attribute of a tag lies in buf */

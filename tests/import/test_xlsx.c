@@ -1252,7 +1252,6 @@ static void test_alloc_failures(void **state)
 	jg_free(p);
 }
 
-
 /* ---- the sheet tokenizer against expat ----------------------------------------------------- */
 
 /* The whole file at `path` (owned by the caller), its size in *n. */
@@ -1302,8 +1301,7 @@ static void same_grid(const grid *a, const grid *b, const char *what)
  * the same rows up to the failure, the same place of a failure; and the same message as
  * every other tokenizer run. `out` (may be NULL) gets expat's rows and `err` its error.
  */
-static int read_both(const char *path, const jg_sheet_opts *o, bool quick, grid *out,
-		     jg_err *err)
+static int read_both(const char *path, const jg_sheet_opts *o, bool quick, grid *out, jg_err *err)
 {
 	static const size_t chunks[] = {65536, 4093, 61, 7, 3, 2, 1};
 	size_t n, nchunks = quick ? 2 : sizeof(chunks) / sizeof(chunks[0]);
@@ -1319,7 +1317,8 @@ static int read_both(const char *path, const jg_sheet_opts *o, bool quick, grid 
 		jg_err e = {0};
 		grid g = {0};
 		char what[64];
-		int rc = jg__xlsx_read_as(data, n, false, chunks[i], o, &lim, NULL, collect, &g, &e);
+		int rc =
+			jg__xlsx_read_as(data, n, false, chunks[i], o, &lim, NULL, collect, &g, &e);
 
 		snprintf(what, sizeof(what), "%zu-byte chunks", chunks[i]);
 		if (rc != rc_ref)
@@ -1354,10 +1353,11 @@ static int read_both(const char *path, const jg_sheet_opts *o, bool quick, grid 
  * strings, gaps. Shared strings, or inline strings with `inline_strings`. */
 static void write_mixed(const char *path, long rows, bool inline_strings)
 {
-	static const char *words[] = {"홍길동",    "김영희",   "A&B <주식회사>",   "\"따옴표\" 'x'",
-				      " 앞뒤 공백 ", "줄\r\n바꿈", "탭\t문자",          "벨\x07소리",
-				      "_x0041_",  "]]>",     "色: 黒",            "Ünïcödé é",
-				      "😀 emoji", "",        "0504-1234-5678",   "2024030112345601"};
+	static const char *words[] = {
+		"홍길동",      "김영희",     "A&B <주식회사>", "\"따옴표\" 'x'",
+		" 앞뒤 공백 ", "줄\r\n바꿈", "탭\t문자",       "벨\x07소리",
+		"_x0041_",     "]]>",        "色: 黒",         "Ünïcödé é",
+		"😀 emoji",     "",           "0504-1234-5678", "2024030112345601"};
 	lxw_workbook_options o = {.constant_memory = inline_strings, .tmpdir = dir};
 	lxw_workbook *wb = workbook_new_opt(path, &o);
 	lxw_worksheet *ws = workbook_add_worksheet(wb, "주문");
@@ -1376,9 +1376,7 @@ static void write_mixed(const char *path, long rows, bool inline_strings)
 			switch (k % 9) {
 			case 0: break; /* a gap */
 			case 1:
-			case 2:
-				worksheet_write_string(ws, r, c, words[k / 9 % 16], NULL);
-				break;
+			case 2: worksheet_write_string(ws, r, c, words[k / 9 % 16], NULL); break;
 			case 3: worksheet_write_number(ws, r, c, (double)(k % 100000), NULL); break;
 			case 4:
 				worksheet_write_number(ws, r, c, 45000 + (double)(k % 100000) / 997,
@@ -1391,7 +1389,8 @@ static void write_mixed(const char *path, long rows, bool inline_strings)
 				break;
 			case 7:
 				if (!inline_strings) {
-					lxw_rich_string_tuple f1 = {bold, "색상: "}, f2 = {NULL, "블랙"};
+					lxw_rich_string_tuple f1 = {bold, "색상: "},
+							      f2 = {NULL, "블랙"};
 					lxw_rich_string_tuple *rich[] = {&f1, &f2, NULL};
 
 					worksheet_write_rich_string(ws, r, c, rich, NULL);
@@ -1443,21 +1442,30 @@ static void test_tokenizer_xml(void **state)
 		const char *msg; /* part of the tokenizer's message, or NULL */
 	} cases[] = {
 		/* well-formed */
-		{"<row r=\"1\"><c r=\"&#65;1\" t=\"inlineStr\"><is><t>a&amp;b&lt;c&gt;d&quot;e&apos;"
-		 "f&#xAC00;&#44032;&#x1F600;</t></is></c></row>", 0, NULL},
+		{"<row r=\"1\"><c r=\"&#65;1\" "
+		 "t=\"inlineStr\"><is><t>a&amp;b&lt;c&gt;d&quot;e&apos;"
+		 "f&#xAC00;&#44032;&#x1F600;</t></is></c></row>",
+		 0, NULL},
 		{"<row r=\"1\"><c r='A1' t='str'><v>line\r\nbreak\rCR</v></c><c r=\"B1\" "
 		 "t=\"inlineStr\"><is><t><![CDATA[<not> & markup]]]]><![CDATA[>\r\n]]></t></is></c>"
-		 "</row>", 0, NULL},
+		 "</row>",
+		 0, NULL},
 		{"<!-- before --><?pi x?><row r=\"1\" ><!-- c --><c  r = \"A1\"\n\tt=\"s\" ><v>0</v"
 		 "></c ><?pi?><c r=\"B1\"/><c r=\"C1\"><v/></c><c r=\"D1\"><f>1+2</f><v>3</v></c>"
-		 "</row>", 0, NULL},
-		{"\xef\xbb\xbf<?xml version='1.0' encoding='utf-8' standalone='yes'?>\n<x:worksheet "
-		 "xmlns:x=\"" NS_MAIN "\"><x:sheetData><x:row r=\"2\"><x:c r=\"B2\" t=\"inlineStr\">"
+		 "</row>",
+		 0, NULL},
+		{"\xef\xbb\xbf<?xml version='1.0' encoding='utf-8' "
+		 "standalone='yes'?>\n<x:worksheet "
+		 "xmlns:x=\"" NS_MAIN
+		 "\"><x:sheetData><x:row r=\"2\"><x:c r=\"B2\" t=\"inlineStr\">"
 		 "<x:is><x:t xml:space=\"preserve\"> 한글 </x:t></x:is></x:c></x:row></x:sheetData>"
-		 "</x:worksheet><!-- after -->\r\n", 0, NULL},
-		{"<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>\xe1\x84\x80\xe1\x85\xa1\xe1\x86\xa8"
+		 "</x:worksheet><!-- after -->\r\n",
+		 0, NULL},
+		{"<row r=\"1\"><c r=\"A1\" "
+		 "t=\"inlineStr\"><is><t>\xe1\x84\x80\xe1\x85\xa1\xe1\x86\xa8"
 		 " \xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xef\xbf\xbd\xf0\x90\x80\x80\xf4\x8f\xbf\xbf"
-		 "</t></is></c></row>", 0, NULL},
+		 "</t></is></c></row>",
+		 0, NULL},
 		/* not well-formed */
 		{"<row r=\"1\"><c r=\"A1\"><v>1\x01</v></c></row>", JG_EFORMAT, "invalid token"},
 		{"<row r=\"1\"><c r=\"A1\"><v>a]]>b</v></c></row>", JG_EFORMAT, "invalid token"},
@@ -1470,7 +1478,8 @@ static void test_tokenizer_xml(void **state)
 		{"<row r=\"1\"><c r=\"A1\"><v>&#xD800;</v></c></row>", JG_EFORMAT, NULL},
 		{"<row r=\"1\"><c r=\"A1\"><v>&#x110000;</v></c></row>", JG_EFORMAT, NULL},
 		{"<row r=\"1\"><c r=\"A1\"><v>&#x41</v></c></row>", JG_EFORMAT, NULL},
-		{"<row r=\"1\"><c r=\"A1\"><v>&nbsp;</v></c></row>", JG_EFORMAT, "undefined entity"},
+		{"<row r=\"1\"><c r=\"A1\"><v>&nbsp;</v></c></row>", JG_EFORMAT,
+		 "undefined entity"},
 		{"<row r=\"1\"><c r=\"A1\" r=\"B1\"><v>1</v></c></row>", JG_EFORMAT, "duplicate"},
 		{"<row r=\"1\"><c r=A1><v>1</v></c></row>", JG_EFORMAT, NULL},
 		{"<row r=\"1\"><c r=\"A<1\"><v>1</v></c></row>", JG_EFORMAT, NULL},
@@ -1479,7 +1488,8 @@ static void test_tokenizer_xml(void **state)
 		{"<row r=\"1\"><c r=\"A1\"><v>1</v></c></row><?xml version=\"1.0\"?>", JG_EFORMAT,
 		 "declaration not at start"},
 		{"<row r=\"1\"><![CDATA[x]]><c r=\"A1\"><v>1</v></c></row></sheetData></worksheet>"
-		 "<![CDATA[y]]>", JG_EFORMAT, NULL},
+		 "<![CDATA[y]]>",
+		 JG_EFORMAT, NULL},
 		{"<row r=\"1\"><c r=\"A1\"><v>1</v></c></row></sheetData></worksheet><worksheet/>",
 		 JG_EFORMAT, "junk after document element"},
 		{"<row r=\"1\"><c r=\"A1\"><v>1</v></c></row></sheetData>", JG_EFORMAT, NULL},
@@ -1540,7 +1550,7 @@ static void test_tokenizer_values(void **state)
 	if (read_file(p, NULL, &info, &g, &err))
 		fail_msg("%s", err.msg);
 	CHECK_CELL(&g, 1, 1, JG_CELL_TEXT, "a&b<c>가");
-	CHECK_CELL(&g, 1, 2, JG_CELL_TEXT, "x\ny\nz"); /* line ends as XML makes them */
+	CHECK_CELL(&g, 1, 2, JG_CELL_TEXT, "x\ny\nz");  /* line ends as XML makes them */
 	CHECK_CELL(&g, 1, 3, JG_CELL_TEXT, "<b> & \r"); /* &#13; stays a CR */
 	CHECK_CELL(&g, 1, 4, JG_CELL_NUMBER, "42");
 	grid_free(&g);
@@ -1633,15 +1643,18 @@ static void test_nfc_shortcut_ranges(void **state)
 static void test_nfc_shortcut_cells(void **state)
 {
 	static const char *texts[] = {
-		"plain ASCII", "한글 주문 123", "漢字 混用 한글", "café é ñ ß ÿ ʼ",
-		"\xea\xb0\x80\xe1\x86\xa8",           /* 가 + trailing ㄱ -> 각 */
-		"\xe1\x84\x80\xe1\x85\xa1",           /* Jamo ㄱ + ㅏ -> 가 */
-		"\xe3\x84\xb1\xe3\x85\x8f",           /* compatibility ㄱㅏ: NFC keeps them */
-		"e\xcc\x81 a\xcc\x8a",                /* e + acute, a + ring */
+		"plain ASCII",
+		"한글 주문 123",
+		"漢字 混用 한글",
+		"café é ñ ß ÿ ʼ",
+		"\xea\xb0\x80\xe1\x86\xa8",               /* 가 + trailing ㄱ -> 각 */
+		"\xe1\x84\x80\xe1\x85\xa1",               /* Jamo ㄱ + ㅏ -> 가 */
+		"\xe3\x84\xb1\xe3\x85\x8f",               /* compatibility ㄱㅏ: NFC keeps them */
+		"e\xcc\x81 a\xcc\x8a",                    /* e + acute, a + ring */
 		"\xe2\x84\xab \xe2\x80\x80 \xef\xa4\x80", /* Å sign, en quad, CJK compat F900 */
-		"\xea\xb0\x80\xcc\x81",               /* 가 + combining acute */
-		"x\xcd\x85y",                         /* U+0345 */
-		"\xf0\x9f\x98\x80 \xe3\x80\x80",      /* 4-byte, ideographic space */
+		"\xea\xb0\x80\xcc\x81",                   /* 가 + combining acute */
+		"x\xcd\x85y",                             /* U+0345 */
+		"\xf0\x9f\x98\x80 \xe3\x80\x80",          /* 4-byte, ideographic space */
 	};
 	size_t nt = sizeof(texts) / sizeof(texts[0]);
 	char *p = path_of("nfc.xlsx");
