@@ -15,9 +15,11 @@
  * bench/baseline_import.py, is what a seller writes (openpyxl read-only, xlrd, the csv
  * module, sqlite3 with an orders table and a stock table updated per line), run in the same
  * invocation on the same files, once with synchronous=OFF and once durable (synchronous=
- * FULL), one commit per file either way. Both must agree on rows, new lines, unmatched lines
- * and the stock they commit and ship, or the run fails. Files are deterministic and reused
- * when present (--regen writes them again); databases are removed unless --keep.
+ * FULL), one commit per file either way, median of --baseline-runs; the runs of both sides
+ * are interleaved so that each sees the same machine. Both must agree on rows, new lines,
+ * unmatched lines and the stock they commit and ship, or the run fails. Files are
+ * deterministic and reused when present (--regen writes them again); databases are removed
+ * unless --keep.
  */
 #define _DEFAULT_SOURCE /* wait4, gmtime_r */
 #include <errno.h>
@@ -1941,16 +1943,25 @@ static int prepare(const char *dir, int64_t orders, bool regen, const char *pyth
 	return 0;
 }
 
+/* The median run by wall time of `n` (sorted in place). */
+static side *median(side *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(v[0]), cmp_wall);
+	return &v[n / 2];
+}
+
 int main(int argc, char **argv)
 {
 	const char *out_dir = "bench/out", *python = "/usr/bin/python3";
 	const char *script = "bench/baseline_import.py";
 	int64_t orders = ORDERS_FULL;
-	int runs = 3;
+	int runs = 3, bruns = 1;
 	bool regen = false, with_baseline = true, keep = false, prep_only = false;
-	char dir[1024], self[1024], tdb[1200], rdb[1200], cpu[128];
-	side js[MAX_RUNS], *j, b_off, b_full;
-	bool b_ok[2] = {false, false};
+	char dir[1024], self[1024], tdb[1200], rdb[1200], bdb[1200], cpu[128];
+	static side js[MAX_RUNS], bs[2][MAX_RUNS];
+	const side *j, *b[2] = {NULL, NULL};
+	const char *mode[2] = {"off", "full"};
+	const char *mode_name[2] = {"synchronous=OFF", "synchronous=FULL (durable)"};
 	struct stat sb;
 	int64_t bytes = 0;
 	ssize_t n;
@@ -1964,6 +1975,8 @@ int main(int argc, char **argv)
 			orders = strtoll(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
 			runs = (int)strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--baseline-runs") == 0 && i + 1 < argc)
+			bruns = (int)strtol(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--python") == 0 && i + 1 < argc)
 			python = argv[++i];
 		else if (strcmp(argv[i], "--script") == 0 && i + 1 < argc)
@@ -1978,13 +1991,13 @@ int main(int argc, char **argv)
 			with_baseline = false;
 		else {
 			fprintf(stderr, "usage: bench_import [--dir DIR] [--orders N] [--runs N] "
-					"[--regen] [--keep] [--no-baseline] [--python PATH] "
-					"[--script baseline_import.py]\n");
+					"[--baseline-runs N] [--regen] [--keep] [--no-baseline] "
+					"[--python PATH] [--script baseline_import.py]\n");
 			return 2;
 		}
 	}
-	if (orders < 100 || runs < 1 || runs > MAX_RUNS)
-		die("--orders must be >= 100 and --runs 1..9", NULL);
+	if (orders < 100 || runs < 1 || runs > MAX_RUNS || bruns < 1 || bruns > MAX_RUNS)
+		die("--orders must be >= 100, --runs and --baseline-runs 1..9", NULL);
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0)
 		die("cannot find this program", NULL);
@@ -2017,33 +2030,38 @@ int main(int argc, char **argv)
 	}
 	fmt(tdb, sizeof(tdb), "%s/template.db", dir);
 	fmt(rdb, sizeof(rdb), "%s/run.db", dir);
-	for (int i = 0; i < runs; i++) {
-		char *cargv[] = {self, "--child", rdb, dir, NULL};
+	fmt(bdb, sizeof(bdb), "%s/baseline.db", dir);
 
-		remove_db(rdb);
-		copy_file(tdb, rdb);
-		memset(&js[i], 0, sizeof(js[i]));
-		if (run_child(&js[i].r, cargv) != 0)
-			die("the jaego import failed", NULL);
-		parse_jaego(&js[i]);
-	}
-	qsort(js, (size_t)runs, sizeof(js[0]), cmp_wall);
-	j = &js[runs / 2];
-	if (!keep)
-		remove_db(rdb);
-	if (with_baseline) {
-		char db[1200];
+	/* Rounds of jaego, baseline OFF, baseline FULL, so that each sees the same machine. */
+	for (int i = 0; i < runs || (with_baseline && i < bruns); i++) {
+		if (i < runs) {
+			char *cargv[] = {self, "--child", rdb, dir, NULL};
 
-		memset(&b_off, 0, sizeof(b_off));
-		memset(&b_full, 0, sizeof(b_full));
-		fmt(db, sizeof(db), "%s/baseline.db", dir);
-		b_ok[0] = baseline(&b_off, python, script, dir, db, "off") == 0;
-		b_ok[1] = baseline(&b_full, python, script, dir, db, "full") == 0;
-		if (!keep)
-			remove_db(db);
+			remove_db(rdb);
+			copy_file(tdb, rdb);
+			if (run_child(&js[i].r, cargv) != 0)
+				die("the jaego import failed", NULL);
+			parse_jaego(&js[i]);
+		}
+		for (int m = 0; with_baseline && i < bruns && m < 2; m++) {
+			if (baseline(&bs[m][i], python, script, dir, bdb, mode[m]) != 0) {
+				fprintf(stderr,
+					"bench_import: the baseline failed (%s with "
+					"python3-openpyxl and python3-xlrd needed)\n",
+					python);
+				with_baseline = false;
+			}
+		}
 	}
-	if (!keep)
+	j = median(js, runs);
+	if (with_baseline)
+		for (int m = 0; m < 2; m++)
+			b[m] = median(bs[m], bruns);
+	if (!keep) {
+		remove_db(rdb);
+		remove_db(bdb);
 		remove_db(tdb);
+	}
 
 	/* The report. */
 	machine(cpu, sizeof(cpu));
@@ -2056,42 +2074,37 @@ int main(int argc, char **argv)
 		printf("%-11s %-22s %7lld %7lld %6lld %6lld %9.3f %9.0f", CH[ch].name, CH[ch].kind,
 		       (long long)j->rows[ch], (long long)j->added[ch], (long long)j->unmatched[ch],
 		       (long long)j->oversold[ch], j->secs[ch], (double)j->rows[ch] / j->secs[ch]);
-		if (b_ok[1])
-			printf(" %9.3f", b_full.secs[ch]);
+		if (b[1])
+			printf(" %9.3f", b[1]->secs[ch]);
 		printf("\n");
 		if (j->rejected[ch])
 			printf("  %lld rows rejected (see stderr)\n", (long long)j->rejected[ch]);
 	}
-	printf("jaego (median of %d): wall %.3f s spawn to exit (%.3f s in the importer), cpu %.3f "
-	       "s, "
-	       "%.0f rows/s, peak RSS %.1f MB; runs:",
+	printf("jaego (median of %d): wall %.3f s spawn to exit (%.3f s in the importer), "
+	       "cpu %.3f s, %.0f rows/s, peak RSS %.1f MB; walls:",
 	       runs, j->r.wall, j->total_in, j->r.cpu, (double)total(j->rows) / j->r.wall,
 	       (double)j->r.maxrss / 1024);
 	for (int i = 0; i < runs; i++)
 		printf(" %.3f", js[i].r.wall);
-	printf("\n");
-	printf("  stock after: on hand %lld, committed %lld\n", (long long)j->on_hand,
+	printf("\n  stock after: on hand %lld, committed %lld\n", (long long)j->on_hand,
 	       (long long)j->committed);
 	if (with_baseline) {
-		const side *bs[2] = {&b_off, &b_full};
-		const char *nm[2] = {"synchronous=OFF", "synchronous=FULL (durable)"};
 		bool same = true;
 
 		for (int m = 0; m < 2; m++) {
-			if (!b_ok[m]) {
-				printf("baseline %s: not run (%s with openpyxl and xlrd needed)\n",
-				       nm[m], python);
-				continue;
-			}
-			printf("baseline openpyxl+xlrd+csv+sqlite3, %s, one commit per file: wall "
-			       "%.3f "
-			       "s (%.3f s in the script), cpu %.3f s, %.0f rows/s, peak RSS %.1f "
-			       "MB; "
-			       "ratio baseline/jaego %.1fx\n",
-			       nm[m], bs[m]->r.wall, bs[m]->total_in, bs[m]->r.cpu,
-			       (double)total(bs[m]->rows) / bs[m]->r.wall,
-			       (double)bs[m]->r.maxrss / 1024, bs[m]->r.wall / j->r.wall);
-			same &= agree(j, bs[m], nm[m]);
+			printf("baseline openpyxl+xlrd+csv+sqlite3, %s, one commit per file "
+			       "(median "
+			       "of %d): wall %.3f s (%.3f s in the script), cpu %.3f s, %.0f "
+			       "rows/s, "
+			       "peak RSS %.1f MB; baseline/jaego: wall %.1fx, cpu %.1fx; walls:",
+			       mode_name[m], bruns, b[m]->r.wall, b[m]->total_in, b[m]->r.cpu,
+			       (double)total(b[m]->rows) / b[m]->r.wall,
+			       (double)b[m]->r.maxrss / 1024, b[m]->r.wall / j->r.wall,
+			       b[m]->r.cpu / j->r.cpu);
+			for (int i = 0; i < bruns; i++)
+				printf(" %.3f", bs[m][i].r.wall);
+			printf("\n");
+			same &= agree(j, b[m], mode_name[m]);
 		}
 		printf("same work: %s (rows, new lines and unmatched lines per file; on hand and "
 		       "committed)\n",

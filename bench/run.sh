@@ -5,12 +5,14 @@
 # it builds nothing (`make bench` builds the release preset and the `bench` target, then
 # runs this). docs/PERFORMANCE.md explains each figure.
 #   ./bench/run.sh                  every benchmark
-#   ./bench/run.sh stock xlsx       the ones named (stock, xlsx, import)
-#   ./bench/run.sh --callgrind ...  also the stock engine's instruction counts on a small
-#                                   run under callgrind (stable numbers for regressions)
+#   ./bench/run.sh stock xlsx       the ones named (stock, xlsx, import, sync)
+#   ./bench/run.sh --callgrind ...  also the stock engine's and the sync's instruction
+#                                   counts on small runs under callgrind (stable numbers
+#                                   for regressions)
 # Stock-engine scratch files go to build/release/bench-data and are removed afterwards;
 # the xlsx benchmark keeps its generated order files in bench/out, the import benchmark
-# its ten channel files in bench/out/import_50000.
+# its ten channel files in bench/out/import_50000; the sync benchmark works in
+# bench/out/sync and removes it afterwards.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -21,11 +23,11 @@ which=""
 for a in "$@"; do
 	case "$a" in
 	--callgrind) callgrind=1 ;;
-	stock | xlsx | import) which="$which $a" ;;
-	*) echo "usage: $0 [--callgrind] [stock] [xlsx] [import]" >&2; exit 2 ;;
+	stock | xlsx | import | sync) which="$which $a" ;;
+	*) echo "usage: $0 [--callgrind] [stock] [xlsx] [import] [sync]" >&2; exit 2 ;;
 	esac
 done
-[ -n "$which" ] || which="stock xlsx import"
+[ -n "$which" ] || which="stock xlsx import sync"
 
 need() {
 	if [ ! -x "$bin/$1" ]; then
@@ -80,6 +82,30 @@ for b in $which; do
 		echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 		"$bin/bench_import" --dir bench/out
 		echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+		;;
+	sync)
+		need bench_sync
+		if ! command -v sqlite3 >/dev/null 2>&1; then
+			echo "run.sh: the sqlite3 shell (the baseline) is missing: apt-get install sqlite3" >&2
+			exit 1
+		fi
+		echo
+		echo "== sync plan and export (baseline: sqlite3 shell $(sqlite3 -version | cut -d' ' -f1))"
+		echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+		"$bin/bench_sync" --dir bench/out/sync
+		echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+		if [ "$callgrind" = 1 ]; then
+			out="$data-sync-callgrind.out"
+			echo
+			echo "instructions (callgrind; 1,000 SKUs, 10,000 listings, 5,000 history lines):"
+			valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=timed_sync \
+				"$bin/bench_sync" --dir bench/out/sync-callgrind --no-baseline --skus 1000 \
+				--listings 10000 --history 5000 --repeats 1 >/dev/null 2>&1
+			callgrind_annotate --inclusive=yes "$out" 2>/dev/null |
+				awk '/:timed_sync / {printf "  plan + export                %s Ir\n", $1}
+				     /:jg_sync_plan_make / {printf "    of which the plan          %s Ir\n", $1}'
+			rm -f "$out"
+		fi
 		;;
 	esac
 done

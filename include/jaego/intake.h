@@ -29,6 +29,8 @@ typedef struct jg_intake_opts {
 	const char *profile;  /* read with this profile instead of the channel's own (e.g. a
 				 claims list for a channel); NULL = the channel's */
 	const char *password; /* for an encrypted file */
+	const char *name;     /* how the file is named in the summary, messages and the import
+				 log (an upload's original name); NULL = the path */
 	bool dry_run;         /* read and compute everything, then roll back */
 	bool strict;          /* refuse the whole file when any row is bad */
 	jg_sheet_limits lim;

@@ -326,6 +326,8 @@ typedef struct jg_import_record {
 /* Appends an entry to the import log; *out_id (may be NULL) identifies it, for
  * jg_order_in.import_id. */
 int jg_import_log_add(jg_store *s, const jg_import_record *r, int64_t *out_id, jg_err *err);
+/* Lines first brought by the import that are short of stock now (after settling). */
+int jg_import_oversold_count(jg_store *s, int64_t import_id, int64_t *out, jg_err *err);
 /* Updates the counts of a log entry. */
 int jg_import_log_update(jg_store *s, int64_t id, const jg_import_record *r, jg_err *err);
 
@@ -365,6 +367,11 @@ int jg_sync_pending_each(jg_store *s, const char *channel, jg_pending_cb cb, voi
 			 jg_err *err);
 /* Records that the listing's channel was told `qty` at `at` (UTC ms). */
 int jg_listing_mark_told(jg_store *s, int64_t ref, int64_t qty, int64_t at, jg_err *err);
+/* The same for n listings at once (refs[i] told qtys[i]), one operation: JG_EINVAL for a
+ * negative quantity, JG_ENOTFOUND for an unknown listing, and then nothing is marked. A ref
+ * given twice keeps its last quantity. */
+int jg_listing_mark_told_many(jg_store *s, const int64_t *refs, const int64_t *qtys, size_t n,
+			      int64_t at, jg_err *err);
 /* Finds a listing by channel, product id and option text (folded). JG_ENOTFOUND if none. */
 int jg_listing_find(jg_store *s, const char *channel, const char *product_id, const char *option,
 		    int64_t *out_ref, jg_err *err);
@@ -372,6 +379,13 @@ int jg_listing_find(jg_store *s, const char *channel, const char *product_id, co
  * "receipt +5"), "" when there was none. */
 int jg_sku_last_event(jg_store *s, const char *sku, int64_t since, char *out, size_t outsz,
 		      jg_err *err);
+typedef int (*jg_sku_event_cb)(const char *sku, const char *what, void *payload);
+/* The same for each SKU of `codes` in one pass, however many: `cb` gets every named SKU that
+ * had a change after `since`, with the line jg_sku_last_event would give, in no particular
+ * order; unknown codes and SKUs without a change are skipped. A non-zero return from `cb`
+ * stops the walk and is returned. */
+int jg_sku_last_events(jg_store *s, const char *const *codes, size_t n, int64_t since,
+		       jg_sku_event_cb cb, void *payload, jg_err *err);
 
 /* ---- check ------------------------------------------------------------------------------------- */
 

@@ -302,13 +302,6 @@ fail:
 
 /* ---- the file ---------------------------------------------------------------------------------- */
 
-static int count_oversold(const jg_order_info *o, void *payload)
-{
-	(void)o;
-	++*(int64_t *)payload;
-	return 0;
-}
-
 int jg_intake_file(jg_store *s, const jg_profiles *profiles, const char *path,
 		   const jg_intake_opts *o, jg_intake_summary **out, jg_err *err)
 {
@@ -325,13 +318,13 @@ int jg_intake_file(jg_store *s, const jg_profiles *profiles, const char *path,
 	sum = jg_calloc(1, sizeof(*sum));
 	if (!sum)
 		return jg_err_set(err, JG_ENOMEM, "out of memory");
-	snprintf(sum->file, sizeof(sum->file), "%s", path);
+	snprintf(sum->file, sizeof(sum->file), "%s", o->name ? o->name : path);
 	j.s = s;
 	j.profiles = profiles;
 	j.o = o;
 	j.sum = sum;
 	j.err = err;
-	j.path = path;
+	j.path = o->name ? o->name : path;
 	j.cs = &cs;
 	cs.err = err;
 	io.profiles = profiles;
@@ -371,7 +364,7 @@ int jg_intake_file(jg_store *s, const jg_profiles *profiles, const char *path,
 			rc = jg_err_set(err, JG_EINVAL,
 					"%s: no channel uses a profile that can be recognised from a"
 					" file: give --channel",
-					path);
+					j.path);
 			goto out;
 		}
 		io.allowed = cs.used;
@@ -381,10 +374,9 @@ int jg_intake_file(jg_store *s, const jg_profiles *profiles, const char *path,
 	sum->rows = info.rows;
 	if (rc == 0 && o->strict && sum->rejected_count) {
 		rc = jg_err_set(err, JG_EINVAL, "%s: %lld rows are bad; with --strict nothing was applied",
-				path, (long long)sum->rejected_count);
+				j.path, (long long)sum->rejected_count);
 	}
 	if (rc == 0 && j.began) {
-		jg_order_filter f = {.status = -1, .oversold_only = true};
 		jg_import_record r = {.rows = sum->rows,
 				      .new_lines = sum->new_lines,
 				      .duplicates = sum->duplicates,
@@ -392,7 +384,6 @@ int jg_intake_file(jg_store *s, const jg_profiles *profiles, const char *path,
 				      .refused = sum->refused,
 				      .rejected = sum->rejected_count};
 
-		f.import_id = j.import_id;
 		if (o->dry_run) {
 			/* Settle inside the batch to count oversold lines, then throw it away. */
 			rc = jg_store_settle(s, err);
@@ -408,8 +399,8 @@ int jg_intake_file(jg_store *s, const jg_profiles *profiles, const char *path,
 				sum->import_id = j.import_id;
 			}
 		}
-		if (rc == 0 && f.import_id > 0)
-			rc = jg_order_each(s, &f, count_oversold, &sum->oversold, err);
+		if (rc == 0 && j.import_id > 0)
+			rc = jg_import_oversold_count(s, j.import_id, &sum->oversold, err);
 	}
 out:
 	if (j.began)

@@ -80,6 +80,18 @@ int jg_import_log_update(jg_store *s, int64_t id, const jg_import_record *r, jg_
 	return jg__op_end(s, rc, err);
 }
 
+int jg_import_oversold_count(jg_store *s, int64_t import_id, int64_t *out, jg_err *err)
+{
+	int rc;
+
+	JG__ERR_GUARD(err);
+	*out = 0;
+	rc = jg__scalar(s, out, err,
+			"SELECT COUNT(*) FROM order_line WHERE import_id = ? AND oversold_by > 0", "i",
+			import_id);
+	return rc < 0 ? rc : 0;
+}
+
 int jg_profile_put(jg_store *s, const char *name, const char *json, jg_err *err)
 {
 	int rc;

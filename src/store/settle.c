@@ -20,6 +20,12 @@
 
 /* ---- oversold ---------------------------------------------------------------------------- */
 
+/* A transaction that touched at least this many SKUs, and a quarter of all of them, gets
+ * the full listing pass (reading every listing in order is then cheaper than finding the
+ * dirty ones first, and computes the same quantities), and its oversold step reads every
+ * SKU in one scan instead of asking for each. */
+#define FULL_PASS_MIN_SKUS 1024
+
 static const char SQL_SKU_STATE[] = "SELECT on_hand, committed FROM sku WHERE id = ?";
 static const char SQL_SHORT_CLEAR[] =
 	"UPDATE line_item SET short = 0 WHERE sku_id = ? AND short > 0 RETURNING line_pk";
@@ -88,32 +94,76 @@ out:
 	return rc;
 }
 
-static int settle_oversold(jg_store *s, jg_err *err)
+/* SKUs whose shortage must be assigned again: available is or was negative. */
+typedef struct short_sku {
+	int64_t id, deficit;
+} short_sku;
+
+static int note_short(short_sku **v, size_t *n, size_t *cap, const jg_i64map_slot *slot,
+		      int64_t now_av, jg_err *err)
+{
+	/* The slot holds the transaction's change of on_hand (a) and committed (b). */
+	int64_t old_av = now_av - (slot->a - slot->b);
+
+	if (old_av >= 0 && now_av >= 0)
+		return 0;
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		short_sku *t = jg_realloc(*v, ncap * sizeof(*t));
+
+		if (!t)
+			return jg_err_set(err, JG_ENOMEM, "out of memory");
+		*v = t;
+		*cap = ncap;
+	}
+	(*v)[(*n)++] = (short_sku){slot->key, now_av < 0 ? -now_av : 0};
+	return 0;
+}
+
+static const char SQL_SKU_STATES[] = "SELECT id, on_hand - committed FROM sku";
+
+static int settle_oversold(jg_store *s, bool many, jg_err *err)
 {
 	jg_i64map *m = &s->dirty_sku;
+	short_sku *todo = NULL;
+	size_t n = 0, cap = 0;
+	jg__stmt *st;
 	int rc = 0;
 
-	for (size_t i = 0; i < m->cap && rc == 0; i++) {
-		const jg_i64map_slot *slot = &m->slots[i];
-		int64_t old_av, now_av;
-		jg__stmt *st;
-
-		if (!slot->used)
-			continue;
-		st = jg__q(s, err, SQL_SKU_STATE, "i", slot->key);
+	if (many) {
+		/* One scan of the table beats a query per SKU. */
+		st = jg__q(s, err, SQL_SKU_STATES, "");
 		if (!st)
 			return err->code;
-		rc = jg__step(s, st, err);
-		now_av = rc == 1 ? jg__i64(s, st, 0) - jg__i64(s, st, 1) : 0;
+		while ((rc = jg__step(s, st, err)) == 1) {
+			const jg_i64map_slot *slot = jg_i64map_get(m, jg__i64(s, st, 0));
+
+			if (slot && (rc = note_short(&todo, &n, &cap, slot, jg__i64(s, st, 1), err)))
+				break;
+		}
 		s->drv->reset(st);
-		if (rc < 0)
-			return rc;
-		rc = 0;
-		/* The slot holds the transaction's change of on_hand (a) and committed (b). */
-		old_av = now_av - (slot->a - slot->b);
-		if (old_av < 0 || now_av < 0)
-			rc = reassign(s, slot->key, now_av < 0 ? -now_av : 0, err);
+	} else {
+		for (size_t i = 0; i < m->cap && rc == 0; i++) {
+			const jg_i64map_slot *slot = &m->slots[i];
+			int64_t now_av;
+
+			if (!slot->used)
+				continue;
+			st = jg__q(s, err, SQL_SKU_STATE, "i", slot->key);
+			if (!st) {
+				rc = err->code;
+				break;
+			}
+			rc = jg__step(s, st, err);
+			now_av = rc == 1 ? jg__i64(s, st, 0) - jg__i64(s, st, 1) : 0;
+			s->drv->reset(st);
+			if (rc >= 0)
+				rc = note_short(&todo, &n, &cap, slot, now_av, err);
+		}
 	}
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = reassign(s, todo[i].id, todo[i].deficit, err);
+	jg_free(todo);
 	for (size_t i = 0; i < s->dirty_line.cap && rc == 0; i++) {
 		const jg_i64map_slot *slot = &s->dirty_line.slots[i];
 
@@ -435,10 +485,6 @@ static int fill_dirty(jg_store *s, jg_err *err)
 	return rc;
 }
 
-/* A transaction that touched at least this many SKUs, and a quarter of all of them, gets
- * the full pass: reading every listing in order is then cheaper than finding the dirty
- * ones first, and computes the same quantities. */
-#define FULL_PASS_MIN_SKUS 1024
 
 static int wants_full_pass(jg_store *s, bool *out, jg_err *err)
 {
@@ -462,9 +508,9 @@ int jg__settle(jg_store *s, jg_err *err)
 	int rc = jg__flush(s, JG__HELD_ALL, err);
 
 	if (rc == 0)
-		rc = settle_oversold(s, err);
-	if (rc == 0)
 		rc = wants_full_pass(s, &full, err);
+	if (rc == 0)
+		rc = settle_oversold(s, full && s->dirty_sku.len >= FULL_PASS_MIN_SKUS, err);
 	if (rc)
 		return rc;
 	if (full)

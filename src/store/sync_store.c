@@ -94,6 +94,67 @@ out:
 	return jg__op_end(s, rc, err);
 }
 
+/*
+ * Many at once: the (listing, quantity) pairs go into a temporary table, every listing is
+ * checked to exist before anything is written, then one UPDATE marks the listings and one
+ * the channels. Per row that is one INSERT into a small table instead of two UPDATEs, one
+ * of them with RETURNING (which makes SQLite build a scratch table per execution).
+ */
+static const char SQL_TOLD_CREATE[] =
+	"CREATE TEMP TABLE IF NOT EXISTS jg_told(id INTEGER PRIMARY KEY, qty INTEGER NOT NULL)";
+static const char SQL_TOLD_CLEAR[] = "DELETE FROM jg_told";
+static const char SQL_TOLD_ADD[] = "INSERT OR REPLACE INTO jg_told(id, qty) VALUES (?, ?)";
+static const char SQL_TOLD_MISSING[] =
+	"SELECT t.id FROM jg_told t WHERE NOT EXISTS (SELECT 1 FROM listing l WHERE l.id = t.id)"
+	" LIMIT 1";
+/* Written so that the planner walks the small table and finds listings by id (a join
+ * would walk every listing: the temporary table has no statistics). */
+static const char SQL_TOLD_MANY[] =
+	"UPDATE listing SET last_told = (SELECT t.qty FROM jg_told t WHERE t.id = listing.id),"
+	" told_at = ? WHERE id IN (SELECT id FROM jg_told)";
+static const char SQL_CHANNEL_TOLD_MANY[] =
+	"UPDATE channel SET last_told_at = ? WHERE id IN"
+	" (SELECT channel_id FROM listing WHERE id IN (SELECT id FROM jg_told))";
+
+int jg_listing_mark_told_many(jg_store *s, const int64_t *refs, const int64_t *qtys, size_t n,
+			      int64_t at, jg_err *err)
+{
+	int64_t missing = 0;
+	int rc;
+
+	JG__ERR_GUARD(err);
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (qtys[i] < 0)
+			return jg_err_set(err, JG_EINVAL, "a told quantity is 0 or more");
+	rc = jg__op_begin(s, err);
+	if (rc)
+		return rc;
+	/* The temporary table is scratch: filling it writes nothing of the shop's. */
+	rc = jg__exec(s, err, SQL_TOLD_CREATE, "");
+	if (rc == 0)
+		rc = jg__exec(s, err, SQL_TOLD_CLEAR, "");
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = jg__exec(s, err, SQL_TOLD_ADD, "ii", refs[i], qtys[i]);
+	if (rc == 0) {
+		rc = jg__scalar(s, &missing, err, SQL_TOLD_MISSING, "");
+		if (rc == 1)
+			rc = jg_err_set(err, JG_ENOTFOUND, "no listing #%lld", (long long)missing);
+	}
+	if (rc == 0) {
+		rc = jg__exec(s, err, SQL_TOLD_MANY, "i", at);
+		if (rc == 0)
+			rc = jg__exec(s, err, SQL_CHANNEL_TOLD_MANY, "i", at);
+		rc = jg__op_wrote(s, rc);
+	}
+	if (rc == 0)
+		rc = jg__exec(s, err, SQL_TOLD_CLEAR, "");
+	else
+		jg__exec(s, NULL, SQL_TOLD_CLEAR, "");
+	return jg__op_end(s, rc, err);
+}
+
 int jg_listing_find(jg_store *s, const char *channel, const char *product_id, const char *option,
 		    int64_t *out_ref, jg_err *err)
 {
@@ -124,10 +185,11 @@ int jg_listing_find(jg_store *s, const char *channel, const char *product_id, co
 	return rc;
 }
 
-/* The most recent movement or order-line change of the SKU after `since`. */
+/* The most recent movement or order-line change of the SKU after `since`; a movement and
+ * an order line with the same time and number are told apart by `src` (the line wins). */
 static const char SQL_LAST_EVENT[] =
 	"SELECT at, what FROM ("
-	"  SELECT m.at AS at, m.id AS seq,"
+	"  SELECT m.at AS at, m.id AS seq, 0 AS src,"
 	"    CASE m.kind WHEN 0 THEN 'receipt' WHEN 1 THEN 'shipment' WHEN 2 THEN 'adjust'"
 	"    WHEN 3 THEN 'stocktake' ELSE 'restock' END || ' ' ||"
 	"    CASE WHEN m.delta > 0 THEN '+' ELSE '' END || m.delta ||"
@@ -135,13 +197,13 @@ static const char SQL_LAST_EVENT[] =
 	"    AS what"
 	"  FROM movement m JOIN sku k ON k.id = m.sku_id WHERE k.code = ? AND m.at > ?"
 	"  UNION ALL"
-	"  SELECT o.updated_at, o.id, 'order ' || c.name || ':' || o.line_id || ' ' ||"
+	"  SELECT o.updated_at, o.id, 1, 'order ' || c.name || ':' || o.line_id || ' ' ||"
 	"    CASE o.status WHEN 0 THEN 'open' WHEN 1 THEN 'shipped' WHEN 2 THEN 'cancelled'"
 	"    ELSE 'returned' END || ' (' || li.units || ')'"
 	"  FROM line_item li JOIN order_line o ON o.id = li.line_pk"
 	"  JOIN channel c ON c.id = o.channel_id JOIN sku k ON k.id = li.sku_id"
 	"  WHERE k.code = ? AND o.updated_at > ?"
-	") AS e ORDER BY at DESC, seq DESC LIMIT 1";
+	") AS e ORDER BY at DESC, seq DESC, src DESC LIMIT 1";
 
 int jg_sku_last_event(jg_store *s, const char *sku, int64_t since, char *out, size_t outsz,
 		      jg_err *err)
@@ -159,4 +221,76 @@ int jg_sku_last_event(jg_store *s, const char *sku, int64_t since, char *out, si
 		snprintf(out, outsz, "%s", jg__text(s, st, 1));
 	s->drv->reset(st);
 	return rc < 0 ? rc : 0;
+}
+
+/*
+ * The same for many SKUs in one pass. The SKUs go into a temporary table; one query then
+ * walks their movements (by index) and the line items of all order lines once (line_item
+ * has no index on the SKU alone), ranks each SKU's events as SQL_LAST_EVENT orders them,
+ * and words only the latest. Per SKU that is the row SQL_LAST_EVENT would return.
+ */
+static const char SQL_WANT_CREATE[] =
+	"CREATE TEMP TABLE IF NOT EXISTS jg_want_sku(sku_id INTEGER PRIMARY KEY)";
+static const char SQL_WANT_CLEAR[] = "DELETE FROM jg_want_sku";
+static const char SQL_WANT_ADD[] =
+	"INSERT OR IGNORE INTO jg_want_sku(sku_id) SELECT id FROM sku WHERE code = ?";
+static const char SQL_LAST_EVENTS[] =
+	"WITH e AS ("
+	"  SELECT m.sku_id AS sku_id, m.at AS at, m.id AS seq, 0 AS src FROM movement m"
+	"  WHERE m.sku_id IN (SELECT sku_id FROM jg_want_sku) AND m.at > ?"
+	"  UNION ALL"
+	"  SELECT li.sku_id, o.updated_at, o.id, 1"
+	"  FROM line_item li JOIN order_line o ON o.id = li.line_pk"
+	"  WHERE li.sku_id IN (SELECT sku_id FROM jg_want_sku) AND o.updated_at > ?"
+	"), r AS ("
+	"  SELECT sku_id, src, seq,"
+	"    ROW_NUMBER() OVER (PARTITION BY sku_id ORDER BY at DESC, seq DESC, src DESC) AS n"
+	"  FROM e"
+	")"
+	" SELECT k.code, CASE r.src WHEN 0 THEN ("
+	"    SELECT CASE m.kind WHEN 0 THEN 'receipt' WHEN 1 THEN 'shipment' WHEN 2 THEN 'adjust'"
+	"    WHEN 3 THEN 'stocktake' ELSE 'restock' END || ' ' ||"
+	"    CASE WHEN m.delta > 0 THEN '+' ELSE '' END || m.delta ||"
+	"   CASE WHEN m.source <> '' AND m.source <> 'cli' THEN ' (' || m.source || ')' ELSE '' END"
+	"    FROM movement m WHERE m.id = r.seq"
+	"  ) ELSE ("
+	"    SELECT 'order ' || c.name || ':' || o.line_id || ' ' ||"
+	"    CASE o.status WHEN 0 THEN 'open' WHEN 1 THEN 'shipped' WHEN 2 THEN 'cancelled'"
+	"    ELSE 'returned' END || ' (' || li.units || ')'"
+	"    FROM order_line o JOIN channel c ON c.id = o.channel_id"
+	"    JOIN line_item li ON li.line_pk = o.id AND li.sku_id = r.sku_id WHERE o.id = r.seq"
+	"  ) END"
+	" FROM r JOIN sku k ON k.id = r.sku_id WHERE r.n = 1";
+
+int jg_sku_last_events(jg_store *s, const char *const *codes, size_t n, int64_t since,
+		       jg_sku_event_cb cb, void *payload, jg_err *err)
+{
+	jg__stmt *st;
+	int rc;
+
+	JG__ERR_GUARD(err);
+	if (n == 0)
+		return 0;
+	rc = jg__exec(s, err, SQL_WANT_CREATE, "");
+	if (rc == 0)
+		rc = jg__exec(s, err, SQL_WANT_CLEAR, "");
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = jg__exec(s, err, SQL_WANT_ADD, "T", codes[i]);
+	if (rc)
+		goto out;
+	st = jg__q(s, err, SQL_LAST_EVENTS, "ii", since, since);
+	if (!st) {
+		rc = err->code;
+		goto out;
+	}
+	while ((rc = jg__step(s, st, err)) == 1)
+		if ((rc = cb(jg__text(s, st, 0), jg__text(s, st, 1), payload)))
+			break;
+	s->drv->reset(st);
+out:
+	if (rc == 0)
+		rc = jg__exec(s, err, SQL_WANT_CLEAR, "");
+	else
+		jg__exec(s, NULL, SQL_WANT_CLEAR, "");
+	return rc;
 }

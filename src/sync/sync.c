@@ -40,10 +40,18 @@ const char *jg_sync_kind_name(jg_sync_kind k)
 
 /* ---- the plan --------------------------------------------------------------------------- */
 
+/* An item whose cause is the latest change of its limiting SKU. */
+typedef struct want {
+	const char *sku;
+	size_t item;
+} want;
+
 struct jg_sync_plan {
 	jg_sync_item *v;
 	size_t n, cap;
 	jg_arena strings;
+	want *want; /* while the plan is made */
+	size_t n_want, cap_want;
 };
 
 typedef struct plan_ctx {
@@ -78,9 +86,22 @@ static int on_pending(const jg_pending *pd, void *payload)
 		return jg_err_set(c->err, JG_ENOMEM, "out of memory");
 	it->old_qty = pd->last_told;
 	it->new_qty = pd->listed;
-	if (pd->limit_sku[0])
+	if (pd->limit_sku[0]) {
 		snprintf(it->why, sizeof(it->why), "%s:%s", jg_limit_name(pd->why), pd->limit_sku);
-	else
+		if (p->n_want == p->cap_want) {
+			size_t ncap = p->cap_want ? p->cap_want * 2 : 256;
+			want *w = jg_realloc(p->want, ncap * sizeof(*w));
+
+			if (!w)
+				return jg_err_set(c->err, JG_ENOMEM, "out of memory");
+			p->want = w;
+			p->cap_want = ncap;
+		}
+		p->want[p->n_want].sku = jg_arena_strdup(&p->strings, pd->limit_sku);
+		p->want[p->n_want].item = p->n;
+		if (!p->want[p->n_want++].sku)
+			return jg_err_set(c->err, JG_ENOMEM, "out of memory");
+	} else
 		snprintf(it->why, sizeof(it->why), "%s", jg_limit_name(pd->why));
 	if (pd->listed == 0)
 		it->kind = JG_SYNC_ZERO;
@@ -111,6 +132,48 @@ static int by_kind(const void *a, const void *b)
 	return c ? c : strcmp(x->option, y->option);
 }
 
+static int by_sku(const void *a, const void *b)
+{
+	return strcmp(((const want *)a)->sku, ((const want *)b)->sku);
+}
+
+/* Copies the cause of one SKU into every item it limits (p->want sorted by SKU). */
+static int on_cause(const char *sku, const char *what, void *payload)
+{
+	jg_sync_plan *p = payload;
+	want key = {sku, 0};
+	const want *w = bsearch(&key, p->want, p->n_want, sizeof(*p->want), by_sku);
+
+	if (!w)
+		return 0;
+	while (w > p->want && strcmp(w[-1].sku, sku) == 0)
+		w--;
+	for (; w < p->want + p->n_want && strcmp(w->sku, sku) == 0; w++)
+		snprintf(p->v[w->item].cause, sizeof(p->v[w->item].cause), "%s", what);
+	return 0;
+}
+
+/* Why did each item change: the latest event on its deciding SKU, all SKUs in one pass. */
+static int find_causes(jg_store *s, jg_sync_plan *p, jg_err *err)
+{
+	const char **codes;
+	size_t n = 0;
+	int rc;
+
+	if (p->n_want == 0)
+		return 0;
+	qsort(p->want, p->n_want, sizeof(*p->want), by_sku);
+	codes = jg_malloc(p->n_want * sizeof(*codes));
+	if (!codes)
+		return jg_err_set(err, JG_ENOMEM, "out of memory");
+	for (size_t i = 0; i < p->n_want; i++)
+		if (n == 0 || strcmp(codes[n - 1], p->want[i].sku) != 0)
+			codes[n++] = p->want[i].sku;
+	rc = jg_sku_last_events(s, codes, n, 0, on_cause, p, err);
+	jg_free(codes);
+	return rc;
+}
+
 int jg_sync_plan_make(jg_store *s, const char *channel, bool force_raise, jg_sync_plan **out,
 		      jg_err *err)
 {
@@ -123,14 +186,11 @@ int jg_sync_plan_make(jg_store *s, const char *channel, bool force_raise, jg_syn
 		return jg_err_set(err, JG_ENOMEM, "out of memory");
 	jg_arena_init(&p->strings, PLAN_ARENA_CAP);
 	rc = jg_sync_pending_each(s, channel, on_pending, &c, err);
-	/* Why did it change: the latest event on the deciding SKU since the last telling. */
-	for (size_t i = 0; rc == 0 && i < p->n; i++) {
-		jg_sync_item *it = &p->v[i];
-		const char *colon = strchr(it->why, ':');
-
-		if (colon)
-			rc = jg_sku_last_event(s, colon + 1, 0, it->cause, sizeof(it->cause), err);
-	}
+	if (rc == 0)
+		rc = find_causes(s, p, err);
+	jg_free(p->want);
+	p->want = NULL;
+	p->n_want = p->cap_want = 0;
 	if (rc) {
 		jg_sync_plan_free(p);
 		return rc;
@@ -359,13 +419,51 @@ static const jg_profile *channel_profile(jg_store *s, const jg_profiles *set, co
 	return f.profile[0] ? jg_profiles_find(set, f.profile) : NULL;
 }
 
+/* Every channel's profile name, read once per export: jg_channel_each also counts each
+ * channel's listings, which is not worth doing once per file. */
+typedef struct chan_entry {
+	char name[JG_CODE_MAX];
+	char profile[64];
+} chan_entry;
+
+typedef struct chan_table {
+	chan_entry *v;
+	size_t n;
+	jg_err *err;
+} chan_table;
+
+static int on_chan_all(const jg_channel_info *c, void *payload)
+{
+	chan_table *t = payload;
+	chan_entry *v = jg_realloc(t->v, (t->n + 1) * sizeof(*v));
+
+	if (!v)
+		return jg_err_set(t->err, JG_ENOMEM, "out of memory");
+	t->v = v;
+	snprintf(v[t->n].name, sizeof(v[t->n].name), "%s", c->name);
+	snprintf(v[t->n].profile, sizeof(v[t->n].profile), "%s", c->profile);
+	t->n++;
+	return 0;
+}
+
+static const jg_profile *table_profile(const chan_table *t, const jg_profiles *set,
+				       const char *channel)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->v[i].name, channel) == 0)
+			return t->v[i].profile[0] ? jg_profiles_find(set, t->v[i].profile) : NULL;
+	return NULL;
+}
+
 int jg_sync_export(jg_store *s, const jg_profiles *profiles, const jg_sync_plan *plan,
 		   const char *dir, bool mark, jg_sync_file **out_files, size_t *out_n,
 		   jg_err *err)
 {
 	const jg_sync_item **rows = NULL;
+	chan_table chans = {NULL, 0, err};
 	jg_sync_file *files = NULL;
-	size_t nfiles = 0, i = 0;
+	int64_t *told = NULL; /* refs, then quantities, of the rows written */
+	size_t nfiles = 0, i = 0, ntold = 0;
 	int64_t now = jg_now_ms();
 	char stamp[32];
 	struct stat st;
@@ -377,8 +475,12 @@ int jg_sync_export(jg_store *s, const jg_profiles *profiles, const jg_sync_plan 
 	if (stat(dir, &st) != 0 && mkdir(dir, 0755) != 0)
 		return jg_err_set(err, JG_EIO, "%s: %s", dir, strerror(errno));
 	rows = jg_calloc(plan->n ? plan->n : 1, sizeof(*rows));
-	if (!rows)
+	told = jg_calloc(plan->n ? 2 * plan->n : 1, sizeof(*told));
+	if (!rows || !told) {
+		jg_free(rows);
+		jg_free(told);
 		return jg_err_set(err, JG_ENOMEM, "out of memory");
+	}
 	jg_time_format(stamp, sizeof(stamp), now, JG_KST_OFFSET_MIN);
 	{
 		/* "2026-11-29 14:05:06" -> "20261129-140506" */
@@ -393,7 +495,9 @@ int jg_sync_export(jg_store *s, const jg_profiles *profiles, const jg_sync_plan 
 		compact[k] = '\0';
 		snprintf(stamp, sizeof(stamp), "%s", compact);
 	}
-	if (mark) {
+	if (plan->n)
+		rc = jg_channel_each(s, on_chan_all, &chans, err);
+	if (mark && rc == 0) {
 		rc = jg_store_begin(s, err);
 		began = rc == 0;
 	}
@@ -412,11 +516,7 @@ int jg_sync_export(jg_store *s, const jg_profiles *profiles, const jg_sync_plan 
 		}
 		if (n == 0)
 			continue;
-		p = channel_profile(s, profiles, ch, err);
-		if (err->code) {
-			rc = err->code;
-			break;
-		}
+		p = table_profile(&chans, profiles, ch);
 		rc = layout_of(p, &l, err);
 		if (rc)
 			break;
@@ -437,9 +537,13 @@ int jg_sync_export(jg_store *s, const jg_profiles *profiles, const jg_sync_plan 
 		f->held = (int64_t)held;
 		rc = strcmp(l.format, "xlsx") == 0 ? write_xlsx(f->path, &l, rows, n, err)
 						   : write_text(f->path, &l, rows, n, err);
-		for (size_t k = 0; rc == 0 && mark && k < n; k++)
-			rc = jg_listing_mark_told(s, rows[k]->ref, rows[k]->new_qty, now, err);
+		for (size_t k = 0; k < n; k++, ntold++) {
+			told[ntold] = rows[k]->ref;
+			told[plan->n + ntold] = rows[k]->new_qty;
+		}
 	}
+	if (rc == 0 && mark)
+		rc = jg_listing_mark_told_many(s, told, told + plan->n, ntold, now, err);
 	if (began) {
 		if (rc == 0)
 			rc = jg_store_commit(s, err);
@@ -447,6 +551,8 @@ int jg_sync_export(jg_store *s, const jg_profiles *profiles, const jg_sync_plan 
 			jg_store_rollback(s);
 	}
 	jg_free(rows);
+	jg_free(told);
+	jg_free(chans.v);
 	if (rc) {
 		for (size_t k = 0; k < nfiles; k++)
 			unlink(files[k].path); /* nothing half-done: no file without its marks */

@@ -2,10 +2,11 @@
 /*
  * The store conformance suite: behaviour every backend must show through the public
  * store API. Batches (all or nothing, validation failures inside a batch), status moves
- * arriving through jg_order_put in any order, the plain-listing view of `stock show`, and
- * an allocation-failure torture run: every operation is run with its Nth allocation
- * failing, for every N until it succeeds, and must fail cleanly (no crash, no leak, and
- * `check` passes with nothing half-applied).
+ * arriving through jg_order_put in any order, the plain-listing view of `stock show`, the
+ * batch forms of the sync helpers against the one-at-a-time ones, and an allocation-failure
+ * torture run: every operation is run with its Nth allocation failing, for every N until it
+ * succeeds, and must fail cleanly (no crash, no leak, and `check` passes with nothing
+ * half-applied).
  */
 #include <stdio.h>
 #include <string.h>
@@ -218,6 +219,152 @@ static void test_plain_listing_view(void **state)
 	assert_int_equal(p.coupang, 10);
 }
 
+/* ---- telling channels: the batch forms agree with the one-at-a-time ones ------------------ */
+
+typedef struct pending_refs {
+	int64_t ref[8];
+	char pid[8][16];
+	size_t n;
+} pending_refs;
+
+static int on_pending_ref(const jg_pending *p, void *payload)
+{
+	pending_refs *r = payload;
+
+	if (r->n < 8) {
+		r->ref[r->n] = p->ref;
+		snprintf(r->pid[r->n], sizeof(r->pid[0]), "%s", p->product_id);
+		r->n++;
+	}
+	return 0;
+}
+
+typedef struct told_state {
+	const char *pid;
+	int64_t last_told, told_at;
+} told_state;
+
+static int on_told(const jg_listing_info *l, void *payload)
+{
+	told_state *t = payload;
+
+	if (strcmp(l->product_id, t->pid) == 0) {
+		t->last_told = l->last_told;
+		t->told_at = l->told_at;
+	}
+	return 0;
+}
+
+static told_state told(jg_store *s, const char *pid)
+{
+	told_state t = {pid, -2, -2};
+
+	OK(jg_listing_each(s, "coupang", on_told, &t, NULL));
+	return t;
+}
+
+typedef struct events {
+	char sku[4][8];
+	char what[4][200];
+	size_t n;
+} events;
+
+static int on_event(const char *sku, const char *what, void *payload)
+{
+	events *ev = payload;
+
+	assert_true(ev->n < 4);
+	snprintf(ev->sku[ev->n], sizeof(ev->sku[0]), "%s", sku);
+	snprintf(ev->what[ev->n], sizeof(ev->what[0]), "%s", what);
+	ev->n++;
+	return 0;
+}
+
+static void test_sync_batch_forms(void **state)
+{
+	env *e = *state;
+	const char *codes[] = {"A", "B", "C", "NOPE"};
+	jg_recipe_item b = {"B", 1};
+	jg_order_in in;
+	pending_refs r = {0};
+	jg_err err = {0};
+	int64_t refs[3], qtys[3];
+
+	/* A: a receipt, an order shipped, another cancelled; B: one open order; C: nothing. */
+	base(e->s);
+	OK(jg_sku_add(e->s, "B", "B", 0, NULL));
+	OK(jg_sku_add(e->s, "C", "C", 0, NULL));
+	OK(jg_listing_map(e->s, "coupang", "B1", NULL, &b, 1, NULL, NULL));
+	in = line("coupang", "L1", "P", 1, JG_STATUS_OPEN);
+	OK(jg_order_put(e->s, &in, NULL, NULL));
+	OK(jg_order_transition(e->s, "coupang", "L1", JG_STATUS_SHIPPED, NULL, NULL, NULL));
+	in = line("coupang", "L2", "PAIR", 1, JG_STATUS_OPEN);
+	OK(jg_order_put(e->s, &in, NULL, NULL));
+	OK(jg_order_transition(e->s, "coupang", "L2", JG_STATUS_CANCELLED, NULL, NULL, NULL));
+	in = line("coupang", "L3", "B1", 2, JG_STATUS_OPEN);
+	OK(jg_order_put(e->s, &in, NULL, NULL));
+
+	for (int64_t since = 0; since <= 1; since++) {
+		events ev = {0};
+		size_t seen = 0;
+
+		OK(jg_sku_last_events(e->s, codes, 4, since, on_event, &ev, NULL));
+		for (size_t i = 0; i < 4; i++) {
+			char one[200];
+			bool found = false;
+
+			OK(jg_sku_last_event(e->s, codes[i], since, one, sizeof(one), NULL));
+			for (size_t j = 0; j < ev.n; j++)
+				if (strcmp(ev.sku[j], codes[i]) == 0) {
+					assert_string_equal(ev.what[j], one);
+					found = true;
+					seen++;
+				}
+			assert_int_equal(found, one[0] != '\0');
+		}
+		assert_int_equal(seen, ev.n);
+		assert_int_equal(ev.n, 2); /* A and B */
+	}
+	{
+		events ev = {0};
+
+		OK(jg_sku_last_events(e->s, codes, 4, INT64_MAX - 1, on_event, &ev, NULL));
+		assert_int_equal(ev.n, 0);
+	}
+
+	/* Marking many: every listing is pending, never told. */
+	OK(jg_sync_pending_each(e->s, NULL, on_pending_ref, &r, NULL));
+	assert_int_equal(r.n, 3);
+	/* A negative quantity or an unknown listing marks nothing, even inside a batch. */
+	refs[0] = r.ref[0];
+	qtys[0] = -1;
+	assert_int_equal(jg_listing_mark_told_many(e->s, refs, qtys, 1, 1000, &err), JG_EINVAL);
+	jg_err_clear(&err);
+	refs[0] = r.ref[0];
+	qtys[0] = 3;
+	refs[1] = r.ref[0] + r.ref[1] + r.ref[2];
+	qtys[1] = 3;
+	OK(jg_store_begin(e->s, NULL));
+	assert_int_equal(jg_listing_mark_told_many(e->s, refs, qtys, 2, 1000, &err), JG_ENOTFOUND);
+	assert_int_equal(told(e->s, r.pid[0]).last_told, -1);
+	/* A ref given twice keeps its last quantity; the batch goes on. */
+	refs[0] = r.ref[0];
+	qtys[0] = 5;
+	refs[1] = r.ref[1];
+	qtys[1] = 0;
+	refs[2] = r.ref[0];
+	qtys[2] = 7;
+	OK(jg_listing_mark_told_many(e->s, refs, qtys, 3, 2000, NULL));
+	OK(jg_store_commit(e->s, NULL));
+	assert_int_equal(told(e->s, r.pid[0]).last_told, 7);
+	assert_int_equal(told(e->s, r.pid[0]).told_at, 2000);
+	assert_int_equal(told(e->s, r.pid[1]).last_told, 0);
+	assert_int_equal(told(e->s, r.pid[2]).last_told, -1);
+	assert_int_equal(told(e->s, r.pid[2]).told_at, 0);
+	OK(jg_listing_mark_told_many(e->s, refs, qtys, 0, 3000, NULL));
+	check_ok(e->s);
+}
+
 static void test_schema_required(void **state)
 {
 	env *e = *state;
@@ -361,6 +508,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_put_status_moves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plain_listing_view, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_batch_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_required, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failure_torture, setup, teardown),
 	};
