@@ -11,52 +11,10 @@
 
 #include "support.h"
 
-typedef struct env {
-	char *dir;
-	char *db;
-} env;
-
-static int setup(void **state)
-{
-	env *e = jg_calloc(1, sizeof(*e));
-	t_run r;
-
-	e->dir = t_tmpdir();
-	e->db = t_path(e->dir, "shop.db");
-	t_jaego(&r, e->db, NULL, "init", NULL);
-	T_OK(&r);
-	t_run_free(&r);
-	*state = e;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	env *e = *state;
-
-	t_rmdir(e->dir);
-	jg_free(e->dir);
-	jg_free(e->db);
-	jg_free(e);
-	return 0;
-}
-
-/* Runs a command that must succeed. */
-static void ok(env *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void ok(env *e, const char *fmt, ...)
-{
-	char line[2048];
-	va_list ap;
-	t_run r;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	t_jaegof(&r, e->db, "%s", line);
-	if (r.status != 0)
-		fail_msg("`jaego %s` exited %d: %s", line, r.status, r.err);
-	t_run_free(&r);
-}
+typedef t_env env;
+#define setup t_env_setup
+#define teardown t_env_teardown
+#define ok(e, ...) t_ok((e)->db, __VA_ARGS__)
 
 /* Runs a --json command that must succeed; the caller frees r. */
 static void js(env *e, t_run *r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

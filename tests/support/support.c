@@ -268,3 +268,47 @@ int t_spawn(const char *const *argv, const char *stdin_text, char **out)
 		return st;
 	}
 }
+
+int t_env_setup(void **state)
+{
+	t_env *e = jg_calloc(1, sizeof(*e));
+	t_run r;
+
+	assert_non_null(e);
+	e->dir = t_tmpdir();
+	e->db = t_path(e->dir, "shop.db");
+	e->out = t_path(e->dir, "out");
+	t_jaego(&r, e->db, NULL, "init", NULL);
+	if (r.status != 0)
+		fail_msg("jaego init exited %d: %s", r.status, r.err);
+	t_run_free(&r);
+	*state = e;
+	return 0;
+}
+
+int t_env_teardown(void **state)
+{
+	t_env *e = *state;
+
+	t_rmdir(e->dir);
+	jg_free(e->dir);
+	jg_free(e->db);
+	jg_free(e->out);
+	jg_free(e);
+	return 0;
+}
+
+void t_ok(const char *db, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	t_run r;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	t_jaegof(&r, db, "%s", line);
+	if (r.status != 0)
+		fail_msg("`jaego %s` exited %d: %s", line, r.status, r.err);
+	t_run_free(&r);
+}

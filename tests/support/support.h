@@ -59,6 +59,19 @@ void t_run_free(t_run *r);
  * returns its exit status; *out (may be NULL) gets its stdout, owned by the caller. */
 int t_spawn(const char *const *argv, const char *stdin_text, char **out);
 
+/* A test's own shop: a fresh directory with an initialised database shop.db, and an
+ * "out" path for files the test writes. For cmocka setup/teardown. */
+typedef struct t_env {
+	char *dir;
+	char *db;
+	char *out;
+} t_env;
+int t_env_setup(void **state);
+int t_env_teardown(void **state);
+
+/* Runs a printf-formatted jaego command line (see t_jaegof) that must succeed. */
+void t_ok(const char *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Asserts `jaego check` passes on `db`. */
 void t_check(const char *db);
 
