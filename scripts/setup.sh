@@ -9,8 +9,10 @@ set -eu
 PKGS="build-essential cmake ninja-build pkg-config clang \
 libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev libcmocka-dev \
 libclang-rt-14-dev valgrind \
-libzip-dev libexpat1-dev libxml2-dev libfreexl-dev libssl-dev libxlsxwriter-dev \
-python3-xlwt python3-openpyxl python3-msoffcrypto-tool python3-xlrd"
+libzip-dev libexpat1-dev libxml2-dev libssl-dev libxlsxwriter-dev \
+libmicrohttpd-dev libargon2-dev libcurl4-openssl-dev \
+python3-xlwt python3-openpyxl python3-msoffcrypto-tool python3-xlrd \
+chromium fonts-noto-cjk"
 
 missing=""
 for p in $PKGS; do
@@ -42,4 +44,14 @@ TOOLS="$(cd "$(dirname "$0")/.." && pwd)/tests/tools"
 if [ ! -d "$TOOLS/node_modules" ]; then
 	echo "setup: installing the npm test tools in $TOOLS"
 	npm ci --prefix "$TOOLS" --no-audit --no-fund
+fi
+
+# The dashboard's browser test (tests/browser/package.json, pinned by its package-lock.json):
+# playwright-core, which drives Debian's Chromium (/usr/bin/chromium, installed above, with
+# fonts-noto-cjk so that Korean renders) and never downloads a browser of its own.
+# Installed once; delete tests/browser/node_modules to install again.
+BROWSER="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+if [ ! -d "$BROWSER/node_modules" ]; then
+	echo "setup: installing the browser test's npm packages in $BROWSER"
+	npm ci --prefix "$BROWSER" --no-audit --no-fund
 fi

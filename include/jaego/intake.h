@@ -14,6 +14,7 @@
 #define JAEGO_INTAKE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "import.h"
@@ -93,9 +94,43 @@ typedef struct jg_intake_summary {
  * refused for bad rows (then the return is JG_EINVAL and `applied` is false). Errors:
  * those of jg_import_read; JG_EINVAL when no channel matches or several do (the message
  * lists them); JG_ENOTFOUND for an unknown --channel.
+ *
+ * Threads: the file is read and mapped on a reader thread that this call starts and joins
+ * (when it cannot be started, on the calling thread), while the calling thread applies the
+ * lines; the store is used on the calling thread only, `profiles` are read from both and
+ * must not change during the call, and `opts->progress` is called on the calling thread.
+ * Not thread-safe on one store, like every store call.
  */
 int jg_intake_file(jg_store *s, const jg_profiles *profiles, const char *path,
 		   const jg_intake_opts *opts, jg_intake_summary **out, jg_err *err);
+
+/*
+ * Called by jg_intake_files once per file, in the order given, when the file is done:
+ * `rc`, `err` and `sum` are what jg_intake_file would have returned for it (`sum` NULL when
+ * the file could not be read far enough to know its channel), borrowed for the call. A
+ * non-zero return stops the list: the files after it are not imported.
+ */
+typedef int (*jg_intake_done_cb)(size_t index, const char *path, int rc, const jg_err *err,
+				 const jg_intake_summary *sum, void *payload);
+
+/* A file of a list and the options it is imported with (they may differ per file, or all
+ * point to the same). */
+typedef struct jg_intake_item {
+	const char *path;
+	const jg_intake_opts *opts;
+} jg_intake_item;
+
+/*
+ * Imports `n` files one after the other, each exactly as jg_intake_file does (each its
+ * own transaction, committed before the next file's first line is applied), with the
+ * reading of the files ahead of the applying: the reader thread reads and maps the next
+ * rows, and the next file, while the calling thread applies the current ones, up to a few
+ * MiB ahead. The channels are read once for the whole list. Returns 0 when every file was
+ * handled (whatever each one's result: see `done`, which may be NULL), or what `done`
+ * returned to stop. Threads as jg_intake_file.
+ */
+int jg_intake_files(jg_store *s, const jg_profiles *profiles, const jg_intake_item *items,
+		    size_t n, jg_intake_done_cb done, void *payload);
 void jg_intake_summary_free(jg_intake_summary *sum);
 
 /* Loads the built-in profiles and the ones added to the store. */

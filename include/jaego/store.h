@@ -171,6 +171,10 @@ typedef struct jg_rule_patch {
  * JG_NO_LIMIT, negative priority). */
 int jg_channel_set(jg_store *s, const char *name, const jg_rule_patch *patch, jg_err *err);
 
+/* Changes which profile reads the channel's files and writes its stock-update files. The
+ * caller checks that the profile exists. */
+int jg_channel_set_profile(jg_store *s, const char *name, const char *profile, jg_err *err);
+
 typedef int (*jg_channel_cb)(const jg_channel_info *c, void *payload);
 int jg_channel_each(jg_store *s, jg_channel_cb cb, void *payload, jg_err *err);
 

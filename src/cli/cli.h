@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "jaego/jaego.h"
+#include "json/shapes.h"
 
 /* Exit codes: 0 success, 1 the operation failed (not found, illegal transition, exists,
  * database), 2 usage error or invalid input value, 3 check found drift. */
@@ -85,6 +86,9 @@ int cmd_config(cli *c, const char *verb);
 int cmd_demo(cli *c);
 int cmd_import(cli *c);
 int cmd_sync(cli *c, const char *verb);
+int cmd_serve(cli *c);
+int cmd_user(cli *c, const char *verb);
+int cmd_token(cli *c, const char *verb);
 int cmd_profile(cli *c, const char *verb);
 
 /* Loads the built-in and added profiles (opens the store). Prints the error. */

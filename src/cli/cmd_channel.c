@@ -49,18 +49,19 @@ static int limit_value(cli *c, const char *what, const char *text, int64_t *out)
 static int channel_set(cli *c)
 {
 	const char *pos[1], *buffer = NULL, *percent = NULL, *max = NULL, *end_when = NULL,
-			    *priority = NULL, *pause = NULL, *resume = NULL;
+			    *priority = NULL, *pause = NULL, *resume = NULL, *profile = NULL;
 	const cli_opt opts[] = {{"buffer", true, &buffer},     {"percent", true, &percent},
 				{"max", true, &max},	       {"end-when", true, &end_when},
 				{"priority", true, &priority}, {"pause", false, &pause},
-				{"resume", false, &resume},    {NULL, false, NULL}};
+				{"resume", false, &resume},    {"profile", true, &profile},
+				{NULL, false, NULL}};
 	jg_rule_patch p = {0};
 	jg_err err = {0};
 	int np, rc;
 
 	rc = cli_parse(c, opts, pos, &np, 1, 1,
 		       "jaego channel set NAME [--buffer N] [--percent P] [--max N|none]"
-		       " [--end-when N|none] [--priority N] [--pause|--resume]");
+		       " [--end-when N|none] [--priority N] [--pause|--resume] [--profile P]");
 	if (rc)
 		return rc;
 	if (pause && resume)
@@ -94,11 +95,32 @@ static int channel_set(cli *c)
 		p.rule.paused = pause != NULL;
 		p.set |= JG_RULE_SET_PAUSED;
 	}
-	if (!p.set)
+	if (!p.set && !profile)
 		return cli_usage(c, "nothing to set (see jaego --help)");
+	if (profile) {
+		jg_profiles *set = NULL;
+		int known;
+
+		if ((rc = cli_profiles(c, &set)))
+			return rc;
+		known = jg_profiles_find(set, profile) != NULL;
+		jg_profiles_free(set);
+		if (!known)
+			return cli_usage(c, "unknown profile \"%s\" (see jaego profile list)", profile);
+	}
 	if ((rc = cli_store(c, false)))
 		return rc;
-	if (jg_channel_set(c->store, pos[0], &p, &err))
+	/* One batch: the profile and the rule change together or not at all. */
+	rc = jg_store_begin(c->store, &err);
+	if (rc == 0 && profile)
+		rc = jg_channel_set_profile(c->store, pos[0], profile, &err);
+	if (rc == 0 && p.set)
+		rc = jg_channel_set(c->store, pos[0], &p, &err);
+	if (rc == 0)
+		rc = jg_store_commit(c->store, &err);
+	else
+		jg_store_rollback(c->store);
+	if (rc)
 		return cli_fail(c, &err);
 	if (c->json)
 		return cli_json(json_pack("{s:s, s:b}", "channel", pos[0], "updated", 1));
@@ -122,22 +144,8 @@ static int on_channel(const jg_channel_info *ch, void *payload)
 	const jg_rule *r = &ch->rule;
 	char a[24], b[24], d[24], e[24], f[24], g[24];
 
-	if (l->arr) {
-		json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:b, s:I}", "channel", ch->name,
-				      "profile", ch->profile, "buffer", (json_int_t)r->buffer,
-				      "percent", (json_int_t)r->percent, "priority",
-				      (json_int_t)r->priority, "paused", r->paused, "listings",
-				      (json_int_t)ch->listings);
-
-		if (!o)
-			return JG_ENOMEM;
-		json_object_set_new(o, "max", r->max == JG_NO_LIMIT ? json_null()
-								   : json_integer(r->max));
-		json_object_set_new(o, "end_when", r->end_when == JG_NO_LIMIT
-							   ? json_null()
-							   : json_integer(r->end_when));
-		return json_array_append_new(l->arr, o);
-	}
+	if (l->arr)
+		return json_array_append_new(l->arr, jg_json_channel(ch));
 	return cli_table_row(l->t, (const char *[]){ch->name, ch->profile, cli_num(a, r->buffer),
 						    cli_num(b, r->percent), limit_text(d, r->max),
 						    limit_text(e, r->end_when),

@@ -27,47 +27,7 @@ int cli_profiles(cli *c, jg_profiles **out)
 
 static json_t *summary_json(const jg_intake_summary *s)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-			      " s:b}",
-			      "file", s->file, "format", jg_format_name(s->format), "channel",
-			      s->channel, "profile", s->profile, "header_row",
-			      (json_int_t)s->header_row, "rows", (json_int_t)s->rows, "new",
-			      (json_int_t)s->new_lines, "duplicates", (json_int_t)s->duplicates,
-			      "status_changes", (json_int_t)s->status_changes,
-			      "refused_transitions", (json_int_t)s->refused, "unmatched",
-			      (json_int_t)s->unmatched, "oversold", (json_int_t)s->oversold,
-			      "ignored", (json_int_t)s->ignored, "applied", s->applied);
-	json_t *rej = json_array(), *un = json_array(), *ref = json_array();
-
-	if (!o || !rej || !un || !ref) {
-		json_decref(o);
-		json_decref(rej);
-		json_decref(un);
-		json_decref(ref);
-		return NULL;
-	}
-	for (size_t i = 0; i < s->n_rejected; i++)
-		json_array_append_new(rej, json_pack("{s:I, s:i, s:s, s:s}", "row",
-						     (json_int_t)s->rejected[i].row, "column",
-						     (int)s->rejected[i].column, "header",
-						     s->rejected[i].header, "reason",
-						     s->rejected[i].reason));
-	for (size_t i = 0; i < s->n_unmatched_list; i++)
-		json_array_append_new(un, json_pack("{s:s, s:s, s:s, s:I}", "product_id",
-						    s->unmatched_list[i].product_id, "option",
-						    s->unmatched_list[i].option, "product_name",
-						    s->unmatched_list[i].product_name, "lines",
-						    (json_int_t)s->unmatched_list[i].lines));
-	for (size_t i = 0; i < s->n_refused_list; i++)
-		json_array_append_new(ref, json_pack("{s:I, s:s, s:s}", "row",
-						     (json_int_t)s->refused_list[i].row, "line_id",
-						     s->refused_list[i].line_id, "reason",
-						     s->refused_list[i].reason));
-	json_object_set_new(o, "rejected", rej);
-	json_object_set_new(o, "rejected_count", json_integer(s->rejected_count));
-	json_object_set_new(o, "unmatched_listings", un);
-	json_object_set_new(o, "refused", ref);
-	return o;
+	return jg_json_intake_summary(s);
 }
 
 static void summary_text(const jg_intake_summary *s, bool dry_run)
@@ -105,6 +65,37 @@ static void summary_text(const jg_intake_summary *s, bool dry_run)
 		printf("  (more in --json)\n");
 }
 
+typedef struct import_run {
+	cli *c;
+	json_t *files;
+	bool dry_run;
+	int status;
+} import_run;
+
+/* One file done: its summary, in the order the files were given. */
+static int import_done(size_t index, const char *path, int rc, const jg_err *err,
+		       const jg_intake_summary *sum, void *payload)
+{
+	import_run *r = payload;
+
+	(void)index;
+	if (rc || (sum && sum->rejected_count))
+		r->status = CLI_FAIL;
+	if (r->c->json) {
+		json_t *f = sum ? summary_json(sum) : json_pack("{s:s}", "file", path);
+
+		if (f && rc)
+			json_object_set_new(f, "error", json_string(err->msg));
+		json_array_append_new(r->files, f);
+	} else {
+		if (sum)
+			summary_text(sum, r->dry_run);
+		if (rc)
+			fprintf(stderr, "jaego import: %s\n", err->msg);
+	}
+	return 0;
+}
+
 int cmd_import(cli *c)
 {
 	const char *pos[256], *channel = NULL, *password = NULL, *dry = NULL, *strict = NULL,
@@ -126,31 +117,20 @@ int cmd_import(cli *c)
 		return rc;
 	if (c->json)
 		files = json_array();
-	for (int i = 0; i < np; i++) {
+	{
+		/* One call for all the files: the next file is read while this one is applied. */
 		jg_intake_opts o = {.channel = channel,
 				    .profile = profile,
 				    .password = password,
 				    .dry_run = dry != NULL,
 				    .strict = strict != NULL};
-		jg_intake_summary *sum = NULL;
-		jg_err err = {0};
+		jg_intake_item items[256];
+		import_run run = {c, files, o.dry_run, CLI_OK};
 
-		rc = jg_intake_file(c->store, profiles, pos[i], &o, &sum, &err);
-		if (rc || (sum && sum->rejected_count))
-			status = CLI_FAIL;
-		if (c->json) {
-			json_t *f = sum ? summary_json(sum) : json_pack("{s:s}", "file", pos[i]);
-
-			if (f && rc)
-				json_object_set_new(f, "error", json_string(err.msg));
-			json_array_append_new(files, f);
-		} else {
-			if (sum)
-				summary_text(sum, o.dry_run);
-			if (rc)
-				fprintf(stderr, "jaego import: %s\n", err.msg);
-		}
-		jg_intake_summary_free(sum);
+		for (int i = 0; i < np; i++)
+			items[i] = (jg_intake_item){pos[i], &o};
+		jg_intake_files(c->store, profiles, items, (size_t)np, import_done, &run);
+		status = run.status;
 	}
 	jg_profiles_free(profiles);
 	if (c->json) {
@@ -174,11 +154,7 @@ static int profile_list(cli *c, jg_profiles *set)
 		const char *kind = jg_profile_kind_of(p) == JG_PROFILE_CLAIMS ? "claims" : "orders";
 
 		if (arr)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:b}", "name",
-							     jg_profile_name(p), "title",
-							     jg_profile_title(p), "kind", kind, "origin",
-							     jg_profile_origin(p), "detect",
-							     jg_profile_detectable(p)));
+			json_array_append_new(arr, jg_json_profile(p));
 		else
 			cli_table_row(t, (const char *[]){jg_profile_name(p), kind, jg_profile_origin(p),
 							  jg_profile_title(p)});

@@ -242,64 +242,6 @@ static int listing_import_cmd(cli *c)
 
 /* ---- list ------------------------------------------------------------------------------------- */
 
-/* "stock:A", "max", "paused", ...: the stable machine form of why a listing shows its number. */
-static void limited_by(char *out, size_t n, const jg_listing_info *l)
-{
-	if (l->limit_sku)
-		snprintf(out, n, "%s:%s", jg_limit_name(l->why), l->limit_sku);
-	else
-		snprintf(out, n, "%s", jg_limit_name(l->why));
-}
-
-/* The same in words, with the numbers that decided it. */
-static void explain(char *out, size_t n, const jg_listing_info *l)
-{
-	const jg_listing_component *k = NULL;
-
-	for (size_t i = 0; l->limit_sku && i < l->n_recipe; i++)
-		if (strcmp(l->recipe[i].sku, l->limit_sku) == 0)
-			k = &l->recipe[i];
-	switch (l->why) {
-	case JG_LIMIT_MAX: snprintf(out, n, "channel max"); return;
-	case JG_LIMIT_PAUSED: snprintf(out, n, "channel paused"); return;
-	case JG_LIMIT_NO_RECIPE: snprintf(out, n, "no recipe"); return;
-	default: break;
-	}
-	if (!k) {
-		snprintf(out, n, "%s", jg_limit_name(l->why));
-		return;
-	}
-	switch (l->why) {
-	case JG_LIMIT_STOCK:
-		if (k->qty > 1)
-			snprintf(out, n, "%s available %lld, %lld per unit", k->sku,
-				 (long long)k->available, (long long)k->qty);
-		else
-			snprintf(out, n, "%s available %lld", k->sku, (long long)k->available);
-		break;
-	case JG_LIMIT_SAFETY:
-		snprintf(out, n, "%s available %lld - safety %lld", k->sku, (long long)k->available,
-			 (long long)k->safety);
-		break;
-	case JG_LIMIT_BUFFER:
-		snprintf(out, n, "%s available %lld - channel buffer", k->sku, (long long)k->available);
-		break;
-	case JG_LIMIT_PERCENT:
-		snprintf(out, n, "%s available %lld x channel percent", k->sku,
-			 (long long)k->available);
-		break;
-	case JG_LIMIT_END_WHEN:
-		snprintf(out, n, "%s available %lld <= channel end-when", k->sku,
-			 (long long)k->available);
-		break;
-	case JG_LIMIT_PRIORITY:
-		snprintf(out, n, "%s low stock (%lld), kept for priority channels", k->sku,
-			 (long long)k->available);
-		break;
-	default: snprintf(out, n, "%s", jg_limit_name(l->why)); break;
-	}
-}
-
 typedef struct listing_list {
 	json_t *arr;
 	cli_table *t;
@@ -308,25 +250,11 @@ typedef struct listing_list {
 static int on_listing(const jg_listing_info *l, void *payload)
 {
 	listing_list *ll = payload;
-	char lim[JG_CODE_MAX + 16], why[512], recipe[1024] = "", a[24], b[24];
+	char why[512], recipe[1024] = "", a[24], b[24];
 	size_t used = 0;
 
-	limited_by(lim, sizeof(lim), l);
-	if (ll->arr) {
-		json_t *r = json_array(), *o;
-
-		for (size_t i = 0; i < l->n_recipe; i++)
-			json_array_append_new(r, json_pack("{s:s, s:I}", "sku", l->recipe[i].sku,
-							   "qty", (json_int_t)l->recipe[i].qty));
-		o = json_pack("{s:s, s:s, s:s, s:o, s:I, s:s}", "channel", l->channel, "product_id",
-			      l->product_id, "option", l->option, "recipe", r, "listed",
-			      (json_int_t)l->listed, "limited_by", lim);
-		if (!o)
-			return JG_ENOMEM;
-		json_object_set_new(o, "last_told",
-				    l->last_told < 0 ? json_null() : json_integer(l->last_told));
-		return json_array_append_new(ll->arr, o);
-	}
+	if (ll->arr)
+		return json_array_append_new(ll->arr, jg_json_listing(l));
 	for (size_t i = 0; i < l->n_recipe && used < sizeof(recipe); i++) {
 		int k = l->recipe[i].qty > 1
 				? snprintf(recipe + used, sizeof(recipe) - used, "%s%s*%lld",
@@ -337,7 +265,7 @@ static int on_listing(const jg_listing_info *l, void *payload)
 			break;
 		used += (size_t)k;
 	}
-	explain(why, sizeof(why), l);
+	jg_listing_explain(why, sizeof(why), l);
 	return cli_table_row(ll->t, (const char *[]){l->channel, l->product_id, l->option, recipe,
 						     cli_num(a, l->listed),
 						     l->last_told < 0 ? "-" : cli_num(b, l->last_told),

@@ -10,15 +10,7 @@
 
 static json_t *result_json(const char *channel, const char *line_id, const jg_order_result *r)
 {
-	static const char *const outcome[] = {"new", "duplicate", "changed"};
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "channel", channel, "line_id", line_id,
-			      "outcome", outcome[r->outcome], "status", jg_status_name(r->status),
-			      "matched", r->matched);
-
-	if (o)
-		json_object_set_new(o, "oversold_by", json_integer(r->oversold_by < 0 ? 0
-										    : r->oversold_by));
-	return o;
+	return jg_json_order_result(channel, line_id, r);
 }
 
 static void print_result(const char *channel, const char *line_id, const jg_order_result *r)
@@ -122,20 +114,8 @@ static int on_order(const jg_order_info *o, void *payload)
 	olist *l = payload;
 	char q[24], s[24], when[32];
 
-	if (l->arr) {
-		json_t *x = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:b, s:I}",
-				      "channel", o->channel, "line_id", o->line_id, "order_no",
-				      o->order_no, "product_id", o->product_id, "option", o->option,
-				      "qty", (json_int_t)o->qty, "status", jg_status_name(o->status),
-				      "channel_status", o->channel_status, "oversold_by",
-				      (json_int_t)o->oversold_by, "matched", o->matched,
-				      "ordered_at", (json_int_t)o->ordered_at);
-
-		if (!x)
-			return JG_ENOMEM;
-		json_object_set_new(x, "product_name", json_string(o->product_name));
-		return json_array_append_new(l->arr, x);
-	}
+	if (l->arr)
+		return json_array_append_new(l->arr, jg_json_order(o));
 	jg_time_format(when, sizeof(when), o->ordered_at, JG_KST_OFFSET_MIN);
 	return cli_table_row(l->t, (const char *[]){o->channel, o->line_id, o->order_no,
 						    o->product_id, o->option, cli_num(q, o->qty),

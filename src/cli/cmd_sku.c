@@ -362,12 +362,7 @@ static int on_sku(const jg_sku_info *k, void *payload)
 	char a[24], b[24], d[24], e[24], f[24];
 
 	if (l->arr)
-		return json_array_append_new(
-			l->arr, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "sku", k->code, "name",
-					  k->name, "on_hand", (json_int_t)k->on_hand, "committed",
-					  (json_int_t)k->committed, "available",
-					  (json_int_t)k->available, "safety", (json_int_t)k->safety,
-					  "low_stock", (json_int_t)k->low_stock));
+		return json_array_append_new(l->arr, jg_json_sku(k));
 	return cli_table_row(l->t, (const char *[]){k->code, k->name, cli_num(a, k->on_hand),
 						    cli_num(b, k->committed),
 						    cli_num(d, k->available), cli_num(e, k->safety),

@@ -82,13 +82,12 @@ static int on_show_sku(const jg_sku_info *k, void *payload)
 	int rc;
 
 	if (sh->arr) {
-		json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:{}}", "sku", k->code, "name",
-				      k->name, "on_hand", (json_int_t)k->on_hand, "committed",
-				      (json_int_t)k->committed, "available", (json_int_t)k->available,
-				      "safety", (json_int_t)k->safety, "listed");
+		json_t *o = jg_json_sku(k);
 
-		if (!o)
+		if (!o || json_object_set_new(o, "listed", json_object())) {
+			json_decref(o);
 			return JG_ENOMEM;
+		}
 		r.obj = json_object_get(o, "listed");
 		rc = jg_sku_listed_each(sh->c->store, k->code, on_listed, &r, sh->err);
 		if (rc == 0)
@@ -213,19 +212,8 @@ static int on_hist(const jg_history_entry *e, void *payload)
 		h->on_hand += e->delta;
 	}
 	jg_time_format(when, sizeof(when), e->at, JG_KST_OFFSET_MIN);
-	if (h->arr) {
-		json_t *x = json_pack("{s:I, s:s, s:I, s:s, s:s}", "at", (json_int_t)e->at, "kind",
-				      e->kind, "delta", (json_int_t)e->delta, "reason", e->reason,
-				      "source", e->source);
-
-		if (!x)
-			return JG_ENOMEM;
-		if (commitment)
-			json_object_set_new(x, "state", json_string(e->state));
-		else
-			json_object_set_new(x, "on_hand_after", json_integer(h->on_hand));
-		return json_array_append_new(h->arr, x);
-	}
+	if (h->arr)
+		return json_array_append_new(h->arr, jg_json_history(e, h->on_hand));
 	return cli_table_row(h->t, (const char *[]){when, e->kind, cli_num(d, e->delta),
 						    commitment ? "" : cli_num(o, h->on_hand),
 						    commitment ? e->state : "", e->source, e->reason});

@@ -11,16 +11,7 @@
 
 static json_t *item_json(const jg_sync_item *it)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:b, s:s, s:s}", "channel",
-			      it->channel, "product_id", it->product_id, "option", it->option, "sku",
-			      it->sku, "new", (json_int_t)it->new_qty, "kind",
-			      jg_sync_kind_name(it->kind), "forced", it->forced, "why", it->why,
-			      "cause", it->cause);
-
-	if (o)
-		json_object_set_new(o, "old", it->old_qty < 0 ? json_null()
-							      : json_integer(it->old_qty));
-	return o;
+	return jg_json_sync_item(it);
 }
 
 static int sync_plan(cli *c)

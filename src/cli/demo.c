@@ -21,15 +21,22 @@ static const struct {
 	{"SOCK-3P", "데일리 양말 3켤레", 20, 0},
 };
 
+/* Channels with a built-in profile use it, so their real files import and their update
+ * files come out in their own layouts; the others (layouts not public) use generic. */
 static const struct {
-	const char *name;
+	const char *name, *profile;
 	int64_t buffer, percent, max, priority;
 } CHANNELS[] = {
-	{"smartstore", 0, 100, JG_NO_LIMIT, 1}, {"coupang", 1, 100, JG_NO_LIMIT, 2},
-	{"11st", 0, 50, JG_NO_LIMIT, 0},	{"gmarket", 0, 100, JG_NO_LIMIT, 0},
-	{"auction", 0, 100, JG_NO_LIMIT, 0},	{"cafe24", 0, 100, JG_NO_LIMIT, 0},
-	{"lotteon", 0, 100, 3, 0},		{"ssg", 0, 100, JG_NO_LIMIT, 0},
-	{"kakao", 0, 100, JG_NO_LIMIT, 0},	{"offline", 0, 100, 2, 0},
+	{"smartstore", "smartstore", 0, 100, JG_NO_LIMIT, 1},
+	{"coupang", "coupang", 1, 100, JG_NO_LIMIT, 2},
+	{"11st", "11st", 0, 50, JG_NO_LIMIT, 0},
+	{"gmarket", "gmarket", 0, 100, JG_NO_LIMIT, 0},
+	{"auction", "auction", 0, 100, JG_NO_LIMIT, 0},
+	{"cafe24", "cafe24", 0, 100, JG_NO_LIMIT, 0},
+	{"lotteon", "generic", 0, 100, 3, 0},
+	{"ssg", "generic", 0, 100, JG_NO_LIMIT, 0},
+	{"kakao", "generic", 0, 100, JG_NO_LIMIT, 0},
+	{"offline", "generic", 0, 100, 2, 0},
 };
 
 static int load(jg_store *s, jg_err *err)
@@ -59,7 +66,7 @@ static int load(jg_store *s, jg_err *err)
 		p.rule.percent = CHANNELS[i].percent;
 		p.rule.max = CHANNELS[i].max;
 		p.rule.priority = CHANNELS[i].priority;
-		rc = jg_channel_add(s, CHANNELS[i].name, "generic", err);
+		rc = jg_channel_add(s, CHANNELS[i].name, CHANNELS[i].profile, err);
 		if (rc == 0)
 			rc = jg_channel_set(s, CHANNELS[i].name, &p, err);
 	}

@@ -21,7 +21,7 @@ static const char USAGE[] =
 	"  sku list\n"
 	"  channel add NAME [--profile PROFILE]\n"
 	"  channel set NAME [--buffer N] [--percent P] [--max N|none] [--end-when N|none]\n"
-	"                   [--priority N] [--pause | --resume]\n"
+	"                   [--priority N] [--pause | --resume] [--profile PROFILE]\n"
 	"  channel list\n"
 	"  listing map CHANNEL PRODUCT_ID [--option TEXT] --to SKU[*QTY][,SKU*QTY...]\n"
 	"  listing import FILE.csv               header channel,product_id,option,recipe\n"
@@ -48,6 +48,11 @@ static const char USAGE[] =
 	"  sync mark CHANNEL FILE                confirm an uploaded stock-update file\n"
 	"  sync status                           per channel: imported, told, pending, held\n"
 	"  check                                 recompute everything and compare\n"
+	"  serve [--listen HOST:PORT] [--threads N]   the HTTP API and dashboard (docs/api.md)\n"
+	"  user add NAME --role admin|operator|viewer [--generate-password]   password on stdin\n"
+	"  user list | passwd NAME | remove NAME\n"
+	"  token create NAME --role admin|operator|viewer   prints the token once\n"
+	"  token list | revoke NAME\n"
 	"  config get|set priority-top [N]\n"
 	"  demo                                  load demo data and show the stock table\n"
 	"\n"
@@ -209,7 +214,8 @@ int main(int argc, char **argv)
 	if (strcmp(group, "sku") == 0 || strcmp(group, "channel") == 0 ||
 	    strcmp(group, "listing") == 0 || strcmp(group, "stock") == 0 ||
 	    strcmp(group, "order") == 0 || strcmp(group, "config") == 0 ||
-	    strcmp(group, "profile") == 0 || strcmp(group, "sync") == 0) {
+	    strcmp(group, "profile") == 0 || strcmp(group, "sync") == 0 ||
+	    strcmp(group, "user") == 0 || strcmp(group, "token") == 0) {
 		if (!verb || strncmp(verb, "--", 2) == 0) {
 			rc = cli_usage(&c, "needs a subcommand (see jaego --help)");
 			goto out;
@@ -246,6 +252,12 @@ int main(int argc, char **argv)
 		rc = cmd_profile(&c, verb);
 	else if (strcmp(group, "sync") == 0)
 		rc = cmd_sync(&c, verb);
+	else if (strcmp(group, "serve") == 0)
+		rc = cmd_serve(&c);
+	else if (strcmp(group, "user") == 0)
+		rc = cmd_user(&c, verb);
+	else if (strcmp(group, "token") == 0)
+		rc = cmd_token(&c, verb);
 	else
 		rc = cli_usage(&c, "unknown command (see jaego --help)");
 out:

@@ -522,3 +522,41 @@ int jg__ole2_read(jg__ole2 *ole, uint32_t id, uint64_t max, void **out, size_t *
 	*out_n = (size_t)e->size;
 	return 0;
 }
+
+int jg__ole2_view(const jg__ole2 *ole, uint32_t id, uint64_t max, const void **out, size_t *out_n,
+		  jg_err *err)
+{
+	const jg__ole2_entry *e;
+	uint64_t secs;
+	uint32_t s;
+
+	*out = NULL;
+	*out_n = 0;
+	if (id >= ole->dir_n || ole->dir[id].type != 2)
+		return jg_err_set(err, JG_EFORMAT, "damaged OLE2 container: not a stream");
+	e = &ole->dir[id];
+	if (e->size > (uint64_t)ole->nsec * ole->ssz || e->size >= SIZE_MAX)
+		return jg_err_set(err, JG_EFORMAT,
+				  "damaged OLE2 container: a stream is larger than the file");
+	if (e->size > max)
+		return jg_err_set(err, JG_ELIMIT, "a stream in the file is larger than %llu bytes",
+				  (unsigned long long)max);
+	if (e->size == 0 || e->size < ole->cutoff)
+		return 1;
+	/* Every sector after the first must be the next one in the file. */
+	secs = (e->size + ole->ssz - 1) / ole->ssz;
+	s = e->start;
+	for (uint64_t k = 1; k < secs; k++) {
+		uint32_t next;
+
+		if (!fat_next(ole, s, &next) || next != s + 1)
+			return 1;
+		s = next;
+	}
+	if (!sector_at(ole, e->start, 1) ||
+	    !sector_at(ole, s, (size_t)(e->size - (secs - 1) * ole->ssz)))
+		return 1;
+	*out = ole->data + ((uint64_t)e->start + 1) * ole->ssz;
+	*out_n = (size_t)e->size;
+	return 0;
+}

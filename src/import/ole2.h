@@ -70,4 +70,15 @@ int jg__ole2_find(const jg__ole2 *ole, const char *name, uint32_t *out);
  */
 int jg__ole2_read(jg__ole2 *ole, uint32_t id, uint64_t max, void **out, size_t *out_n, jg_err *err);
 
+/*
+ * Points *out at stream `id` where it lies in the caller's bytes, when it is stored in
+ * regular sectors that follow one another in the file (as writers usually store a
+ * workbook), and sets *out_n: no copy is made. Returns 1 when the stream is not stored so
+ * (the caller copies it with jg__ole2_read()), JG_ELIMIT when it is larger than `max`
+ * bytes, JG_EFORMAT when it is not a stream. *out is borrowed from the bytes given to
+ * jg__ole2_open().
+ */
+int jg__ole2_view(const jg__ole2 *ole, uint32_t id, uint64_t max, const void **out, size_t *out_n,
+		  jg_err *err);
+
 #endif

@@ -33,9 +33,19 @@ bool jg__offcrypto_is_encrypted(const void *data, size_t n);
 int jg__offcrypto_decrypt(const void *data, size_t n, const char *password,
 			  const jg_sheet_limits *lim, void **out, size_t *out_n, jg_err *err);
 
-/* xls.c: a BIFF8 workbook through FreeXL. FreeXL reads from a path, so this takes one. */
-int jg__xls_read(const char *path, const jg_sheet_opts *opts, const jg_sheet_limits *lim,
+/* xls.c: a BIFF8 (or BIFF5) workbook in an OLE2 container held in memory, read record by
+ * record from its Workbook (Book) stream. The sheet is chosen as in xlsx.c; info->sheet,
+ * info->date1904 (and info->charset "cp949" for a BIFF5 workbook in that code page) are
+ * filled. JG_EPERM for an encrypted workbook (FILEPASS). Held: the shared strings (capped
+ * by max_strings) and at most 32 rows of cells, or for a sheet whose cells are further out
+ * of row order an index of its cell records (bounded by the stream); rows come in order. */
+int jg__xls_read(const void *data, size_t n, const jg_sheet_opts *opts, const jg_sheet_limits *lim,
 		 jg_sheet_info *info, jg_sheet_cb cb, void *payload, jg_err *err);
+/* Fuzz entry: reads `data` as an .xls file when it starts with the OLE2 signature, else as
+ * a bare Workbook stream (records from the first BOF), with small limits (4 KiB cells, 256
+ * columns, 1 MiB of shared strings), and discards the rows after checking their
+ * invariants (it aborts if one breaks). Returns what the reader returned. */
+int jg__xls_fuzz(const void *data, size_t n);
 
 /* html.c: the first table (the one with the most rows) of an HTML document; rowspan and
  * colspan expanded; charset from BOM or meta, else UTF-8 when valid, else CP949. */

@@ -310,10 +310,9 @@ static void prefix_name(jg_err *err, const char *name)
 	memcpy(err->msg, msg, sizeof(msg));
 }
 
-/* Reads from memory; `xls_path` (may be NULL) is where FreeXL can open a legacy .xls. */
-static int read_any(const void *data, size_t n, const char *name, const char *xls_path,
-		    const jg_sheet_opts *opts, jg_sheet_info *info, jg_sheet_cb cb, void *payload,
-		    jg_err *err)
+/* Reads from memory; `name` (may be NULL) goes in front of error messages. */
+static int read_any(const void *data, size_t n, const char *name, const jg_sheet_opts *opts,
+		    jg_sheet_info *info, jg_sheet_cb cb, void *payload, jg_err *err)
 {
 	jg_sheet_opts none = {0};
 	jg_sheet_info local;
@@ -356,11 +355,8 @@ static int read_any(const void *data, size_t n, const char *name, const char *xl
 			if (rc == 0)
 				rc = jg__xlsx_read(plain, plain_n, opts, &lim, info, on_row, &nm, err);
 			info->format = JG_FORMAT_XLSX_ENCRYPTED;
-		} else if (xls_path) {
-			rc = jg__xls_read(xls_path, opts, &lim, info, on_row, &nm, err);
 		} else {
-			rc = jg_err_set(err, JG_EFORMAT,
-					"a legacy .xls workbook can only be read from a file");
+			rc = jg__xls_read(data, n, opts, &lim, info, on_row, &nm, err);
 		}
 		break;
 	case JG_FORMAT_HTML:
@@ -394,7 +390,7 @@ out:
 int jg_sheet_read_mem(const void *data, size_t n, const char *name, const jg_sheet_opts *opts,
 		      jg_sheet_info *info, jg_sheet_cb cb, void *payload, jg_err *err)
 {
-	return read_any(data, n, name, NULL, opts, info, cb, payload, err);
+	return read_any(data, n, name, opts, info, cb, payload, err);
 }
 
 int jg_sheet_read_file(const char *path, const jg_sheet_opts *opts, jg_sheet_info *info,
@@ -435,7 +431,7 @@ int jg_sheet_read_file(const char *path, const jg_sheet_opts *opts, jg_sheet_inf
 			err->sys = errno;
 		return jg_err_set(err, JG_EIO, "%s: %s", path, strerror(errno));
 	}
-	rc = read_any(map, (size_t)st.st_size, path, path, opts, info, cb, payload, err);
+	rc = read_any(map, (size_t)st.st_size, path, opts, info, cb, payload, err);
 	munmap(map, (size_t)st.st_size);
 	return rc;
 }

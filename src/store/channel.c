@@ -34,6 +34,25 @@ int jg_channel_add(jg_store *s, const char *name, const char *profile, jg_err *e
 	return jg__op_end(s, rc, err);
 }
 
+int jg_channel_set_profile(jg_store *s, const char *name, const char *profile, jg_err *err)
+{
+	int64_t id;
+	int rc;
+
+	JG__ERR_GUARD(err);
+	if (!profile || !*profile || strlen(profile) >= PROFILE_MAX_BYTES)
+		return jg_err_set(err, JG_EINVAL, "a profile name is 1 to %d bytes",
+				  PROFILE_MAX_BYTES - 1);
+	rc = jg__op_begin(s, err);
+	if (rc)
+		return rc;
+	rc = jg__channel_id(s, name, &id, err);
+	if (rc == 0)
+		rc = jg__op_wrote(s, jg__exec(s, err, "UPDATE channel SET profile = ? WHERE id = ?",
+					      "ti", profile, id));
+	return jg__op_end(s, rc, err);
+}
+
 static int check_rule(const char *name, const jg_rule_patch *p, jg_err *err)
 {
 	const jg_rule *r = &p->rule;

@@ -5,7 +5,8 @@
  * backend (db_sqlite.c, and PostgreSQL later) implements it. No driver type leaks past here.
  *
  * Statements are cached per SQL text pointer: pass string literals (or other static text)
- * to jg__db_stmt() and the same prepared statement comes back, reset and unbound.
+ * to jg__db_stmt() and the same prepared statement comes back, reset, with its parameters
+ * bound again by the caller (or set to NULL when the caller binds fewer of them).
  */
 #ifndef JAEGO_STORE_DB_H
 #define JAEGO_STORE_DB_H
@@ -25,7 +26,13 @@ typedef struct jg__db_driver {
 	int (*exec)(jg__db *db, const char *sql, jg_err *err);
 	int (*prepare)(jg__db *db, jg__stmt **out, const char *sql, jg_err *err);
 	void (*finalize)(jg__stmt *st);
+	/* Makes the statement ready to run again; its parameters keep their values (a
+	 * statement run through jg__q() gets every one of them bound again first). */
 	void (*reset)(jg__stmt *st);
+	/* Sets every parameter to NULL. */
+	void (*unbind)(jg__stmt *st);
+	/* The number of parameters. */
+	int (*params)(jg__stmt *st);
 	int (*bind_i64)(jg__stmt *st, int idx, int64_t v);
 	int (*bind_text)(jg__stmt *st, int idx, const char *s); /* NULL binds SQL NULL */
 	/* As bind_text, without a copy: `s` must stay valid and unchanged until the
@@ -41,6 +48,9 @@ typedef struct jg__db_driver {
 	/* The id of the row the last successful INSERT made (SQLite: the rowid). Cheaper than
 	 * INSERT ... RETURNING, which makes SQLite build a scratch table per execution. */
 	int64_t (*last_id)(jg__db *db);
+	/* A number that changes whenever another connection commits to the database (SQLite:
+	 * PRAGMA data_version); this connection's own commits leave it alone. */
+	int (*data_version)(jg__db *db, int64_t *out, jg_err *err);
 } jg__db_driver;
 
 extern const jg__db_driver jg__db_sqlite;

@@ -7,6 +7,7 @@
  * 100,000 listings works on about 60 MB, and a smaller cache makes a big batch evict and
  * re-read pages.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -16,6 +17,7 @@
 
 struct jg__db {
 	sqlite3 *h;
+	sqlite3_stmt *data_version; /* PRAGMA data_version, prepared on first use */
 };
 
 struct jg__stmt {
@@ -38,11 +40,22 @@ static int fail(jg__db *db, sqlite3 *h, jg_err *err, const char *what)
 	return jg_err_set(err, code, "%s: %s", what, sqlite3_errmsg(h));
 }
 
+/* SQLite's memory statistics take a global mutex on every allocation; jaego reads none of
+ * them. Settable only before SQLite initialises: when the process used SQLite first, they
+ * stay on (harmless). */
+static void configure_once(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int s_open(jg__db **out, const char *target, jg_err *err)
 {
-	jg__db *db = jg_calloc(1, sizeof(*db));
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	jg__db *db;
 	int rc;
 
+	pthread_once(&once, configure_once);
+	db = jg_calloc(1, sizeof(*db));
 	*out = NULL;
 	if (!db)
 		return jg_err_set(err, JG_ENOMEM, "out of memory opening %s", target);
@@ -80,6 +93,7 @@ static void s_close(jg__db *db)
 {
 	if (!db)
 		return;
+	sqlite3_finalize(db->data_version);
 	sqlite3_close(db->h);
 	jg_free(db);
 }
@@ -121,7 +135,16 @@ static void s_finalize(jg__stmt *st)
 static void s_reset(jg__stmt *st)
 {
 	sqlite3_reset(st->s);
+}
+
+static void s_unbind(jg__stmt *st)
+{
 	sqlite3_clear_bindings(st->s);
+}
+
+static int s_params(jg__stmt *st)
+{
+	return sqlite3_bind_parameter_count(st->s);
 }
 
 static int s_bind_i64(jg__stmt *st, int idx, int64_t v)
@@ -188,6 +211,20 @@ static int64_t s_last_id(jg__db *db)
 	return sqlite3_last_insert_rowid(db->h);
 }
 
+static int s_data_version(jg__db *db, int64_t *out, jg_err *err)
+{
+	int rc;
+
+	if (!db->data_version &&
+	    sqlite3_prepare_v3(db->h, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+			       &db->data_version, NULL) != SQLITE_OK)
+		return fail(db, db->h, err, "prepare");
+	rc = sqlite3_step(db->data_version);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(db->data_version, 0) : 0;
+	sqlite3_reset(db->data_version);
+	return rc == SQLITE_ROW ? 0 : fail(db, db->h, err, "data_version");
+}
+
 const jg__db_driver jg__db_sqlite = {
 	.name = "sqlite",
 	.open = s_open,
@@ -196,6 +233,8 @@ const jg__db_driver jg__db_sqlite = {
 	.prepare = s_prepare,
 	.finalize = s_finalize,
 	.reset = s_reset,
+	.unbind = s_unbind,
+	.params = s_params,
 	.bind_i64 = s_bind_i64,
 	.bind_text = s_bind_text,
 	.bind_text_ref = s_bind_text_ref,
@@ -206,4 +245,5 @@ const jg__db_driver jg__db_sqlite = {
 	.col_null = s_col_null,
 	.changes = s_changes,
 	.last_id = s_last_id,
+	.data_version = s_data_version,
 };

@@ -5,9 +5,11 @@
  * of a whole order file) gets an in-memory copy of every listing and recipe instead, made
  * by one sequential scan: 100,000 lines then cost 100,000 hash lookups rather than 100,000
  * random descents into the listing index, the largest single cost of a big batch. The copy
- * lives inside one transaction only and is dropped by any statement that writes the listing
- * or recipe_item table (store.c marks such statements when it prepares them), so it always
- * says what the query would say.
+ * is dropped by any statement that writes the listing or recipe_item table (store.c marks
+ * such statements when it prepares them), by a rollback, and at the start of a transaction
+ * when another connection has committed since it was made (the database's data version
+ * moved); otherwise it serves the following transactions too (the next file of an import).
+ * So it always says what the query would say.
  */
 #include <string.h>
 
@@ -42,6 +44,7 @@ struct jg__listing_copy {
 	int64_t *sku, *per;
 	size_t ncomp, capcomp;
 	jg_arena strings;
+	int64_t data_version; /* the driver's data_version when the copy was made */
 };
 
 static uint64_t key_hash(int64_t channel_id, const char *product_id, const char *key)
@@ -120,6 +123,11 @@ static int copy_build(jg_store *s, jg_err *err)
 		return 0;
 	jg_arena_init(&c->strings, COPY_MAX_BYTES);
 	s->listing_copy = c;
+	rc = s->drv->data_version(s->db, &c->data_version, err);
+	if (rc) {
+		jg__listing_copy_drop(s);
+		return rc;
+	}
 	st = jg__q(s, err, SQL_COPY, "");
 	if (!st) {
 		jg__listing_copy_drop(s);
@@ -176,6 +184,19 @@ static int copy_build(jg_store *s, jg_err *err)
 		c->slots[j] = (uint32_t)(i + 1);
 	}
 	return 0;
+}
+
+int jg__listing_copy_check(jg_store *s, jg_err *err)
+{
+	int64_t v = 0;
+	int rc;
+
+	if (!s->listing_copy)
+		return 0;
+	rc = s->drv->data_version(s->db, &v, err);
+	if (rc || v != s->listing_copy->data_version)
+		jg__listing_copy_drop(s);
+	return rc;
 }
 
 /* Makes the copy when this transaction has asked often enough for it to pay. */

@@ -187,15 +187,18 @@ static int check_text(const char *what, const char *v, size_t max, jg_err *err)
 	n = strlen(v);
 	if (n > max)
 		return jg_err_set(err, JG_EINVAL, "%s is longer than %zu bytes", what, max);
-	if (!jg_utf8_valid(v, n))
+	if (!jg__utf8_ok(v, n))
 		return jg_err_set(err, JG_EINVAL, "%s is not valid UTF-8", what);
 	return 0;
 }
 
-/* jg__option_forms() through the store's small cache (normalising is a tenth of the
- * cost of a line). The cache is best effort: failing to fill it is not an error. */
+/* jg__option_forms() through the store's cache (normalising is a tenth of the cost of a
+ * line, and an order file repeats a few hundred option texts). *out_text and *out_key
+ * point into the cache, or into `text` and `key` when the cache could not keep them; they
+ * stay valid until the next call. The cache is best effort: failing to fill it is not an
+ * error. */
 static int option_forms(jg_store *s, jg_buf *text, jg_buf *key, const char *option,
-			jg_err *err)
+			const char **out_text, const char **out_key, jg_err *err)
 {
 	const char *o = option ? option : "";
 	uint32_t h = 2166136261u; /* FNV-1a */
@@ -204,18 +207,17 @@ static int option_forms(jg_store *s, jg_buf *text, jg_buf *key, const char *opti
 
 	for (const unsigned char *p = (const unsigned char *)o; *p; p++)
 		h = (h ^ *p) * 16777619u;
-	i = h & (JG__OPTION_CACHE - 1);
+	i = (h ^ (h >> 16)) & (JG__OPTION_CACHE - 1);
 	if (s->option_cache[i].option && strcmp(s->option_cache[i].option, o) == 0) {
-		jg_buf_reset(text);
-		jg_buf_reset(key);
-		if (jg_buf_puts(text, s->option_cache[i].text) ||
-		    jg_buf_puts(key, s->option_cache[i].key))
-			return jg_err_set(err, JG_ENOMEM, "out of memory");
+		*out_text = s->option_cache[i].text;
+		*out_key = s->option_cache[i].key;
 		return 0;
 	}
 	rc = jg__option_forms(text, key, option, err);
 	if (rc)
 		return rc;
+	*out_text = jg_buf_str(text);
+	*out_key = jg_buf_str(key);
 	jg_free(s->option_cache[i].option);
 	jg_free(s->option_cache[i].text);
 	jg_free(s->option_cache[i].key);
@@ -243,7 +245,7 @@ static const char SQL_LINE_ADD[] =
 	" created_at, updated_at, product_name, sku_code, price, buyer_name, buyer_phone,"
 	" recipient_name, recipient_phone, postal_code, address, message, import_id)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN ? END,"
-	" ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0))";
+	" ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0)) ON CONFLICT (channel_id, line_id) DO NOTHING";
 static const char SQL_OVERSOLD_OF[] = "SELECT oversold_by FROM order_line WHERE id = ?";
 
 static void finish_result(jg_store *s, int64_t line_pk, jg_order_result *r)
@@ -255,13 +257,68 @@ static void finish_result(jg_store *s, int64_t line_pk, jg_order_result *r)
 	r->oversold_by = v;
 }
 
+/* Looks the line up: 1 found (*line_pk and res->previous, matched, oversold_by set), 0 not
+ * there, < 0 error. */
+static int line_find(jg_store *s, int64_t channel_id, const char *line_id, int64_t *line_pk,
+		     jg_order_result *res, jg_err *err)
+{
+	/* 'T': the line id outlives the statement's reset below. */
+	jg__stmt *st = jg__q(s, err, SQL_LINE_FIND, "iT", channel_id, line_id);
+	int found;
+
+	if (!st)
+		return err->code;
+	found = jg__step(s, st, err);
+	if (found == 1) {
+		*line_pk = jg__i64(s, st, 0);
+		res->previous = (jg_status)jg__i64(s, st, 1);
+		res->matched = jg__i64(s, st, 2) != 0;
+		res->oversold_by = jg__i64(s, st, 3);
+	}
+	s->drv->reset(st);
+	return found;
+}
+
+/* A line the store knows already: a duplicate, a legal move forward, or a refusal. */
+static int put_known(jg_store *s, const jg_order_in *in, int64_t line_pk, jg_order_result *res,
+		     jg_err *err)
+{
+	jg_transition_opts o = {in->courier, in->tracking, in->restock, in->channel_status};
+	char source[2 * JG_CODE_MAX + 8];
+	int rc;
+
+	res->status = res->previous;
+	if (reaches(in->status, res->previous)) {
+		res->outcome = JG_ORDER_DUPLICATE;
+		return 0;
+	}
+	if (!reaches(res->previous, in->status))
+		return jg_err_set(err, JG_ESTATE, "line %s on %s: cannot go from %s to %s",
+				  in->line_id, in->channel, jg_status_name(res->previous),
+				  jg_status_name(in->status));
+	snprintf(source, sizeof(source), "order %s:%s", in->channel, in->line_id);
+	rc = jg__op_wrote(s, apply_transition(s, line_pk, res->previous, in->status, &o, source,
+					      err));
+	res->outcome = JG_ORDER_CHANGED;
+	res->status = in->status;
+	return rc;
+}
+
+/*
+ * A line is looked up first and inserted when it is not there; but while most lines of the
+ * transaction turn out new (a day's order file), the insert goes first and the lookup is
+ * made only when the insert finds the line there already (ON CONFLICT DO NOTHING): one
+ * index descent per new line instead of two. Either way the outcome is the same.
+ */
 int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_err *err)
 {
 	jg_order_result res = {0};
 	recipe rec = {.n = 0};
 	jg_buf text, key;
+	const char *otext = "", *okey = "";
 	char source[2 * JG_CODE_MAX + 8];
 	int64_t channel_id, line_pk = 0, listing_id = 0, now = jg_now_ms();
+	bool insert_first;
 	jg__stmt *st;
 	int rc, found;
 
@@ -293,7 +350,7 @@ int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_er
 	source[0] = '\0'; /* formatted only where a movement needs it */
 	jg_buf_init(&text, 1024);
 	jg_buf_init(&key, 1024);
-	rc = option_forms(s, &text, &key, in->option, err);
+	rc = option_forms(s, &text, &key, in->option, &otext, &okey, err);
 	if (rc)
 		goto out;
 	rc = jg__op_begin(s, err);
@@ -302,57 +359,31 @@ int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_er
 	rc = jg__channel_id(s, in->channel, &channel_id, err);
 	if (rc)
 		goto end;
-	/* 'T': the texts bound below outlive each statement's reset, so SQLite need not copy
-	 * them (a tenth of a line's cost in a big batch). */
-	st = jg__q(s, err, SQL_LINE_FIND, "iT", channel_id, in->line_id);
-	if (!st) {
-		rc = err->code;
-		goto end;
-	}
-	found = jg__step(s, st, err);
-	if (found == 1) {
-		line_pk = jg__i64(s, st, 0);
-		res.previous = (jg_status)jg__i64(s, st, 1);
-		res.matched = jg__i64(s, st, 2) != 0;
-		res.oversold_by = jg__i64(s, st, 3);
-	}
-	s->drv->reset(st);
-	if (found < 0) {
-		rc = found;
-		goto end;
-	}
-	if (found == 1) {
-		jg_transition_opts o = {in->courier, in->tracking, in->restock, in->channel_status};
-
-		res.status = res.previous;
-		if (reaches(in->status, res.previous)) {
-			res.outcome = JG_ORDER_DUPLICATE;
+	insert_first = s->puts_new >= s->puts_known;
+	if (!insert_first) {
+		found = line_find(s, channel_id, in->line_id, &line_pk, &res, err);
+		if (found < 0) {
+			rc = found;
 			goto end;
 		}
-		if (!reaches(res.previous, in->status)) {
-			rc = jg_err_set(err, JG_ESTATE, "line %s on %s: cannot go from %s to %s",
-					in->line_id, in->channel, jg_status_name(res.previous),
-					jg_status_name(in->status));
+		if (found == 1) {
+			rc = put_known(s, in, line_pk, &res, err);
 			goto end;
 		}
-		snprintf(source, sizeof(source), "order %s:%s", in->channel, in->line_id);
-		rc = jg__op_wrote(s, apply_transition(s, line_pk, res.previous, in->status, &o,
-						      source, err));
-		res.outcome = JG_ORDER_CHANGED;
-		res.status = in->status;
-		goto end;
 	}
-	rc = jg__listing_match(s, channel_id, in->product_id, jg_buf_str(&key), &listing_id, rec.sku,
-			       rec.per, &rec.n, err);
+	rc = jg__listing_match(s, channel_id, in->product_id, okey, &listing_id, rec.sku, rec.per,
+			       &rec.n, err);
 	if (rc)
 		goto end;
 	found = listing_id != 0;
 	res.outcome = JG_ORDER_NEW;
 	res.status = res.previous = in->status;
 	res.matched = found == 1;
+	/* 'T': the texts bound below outlive each statement's reset, so SQLite need not copy
+	 * them (a tenth of a line's cost in a big batch). */
 	st = found == 1 ? jg__q(s, err, SQL_LINE_ADD, "iTTTTTiiTiiTTiiiTTiiTTTTTTTi", channel_id, in->line_id,
-				in->order_no ? in->order_no : "", in->product_id, jg_buf_str(&text),
-				jg_buf_str(&key), in->qty, (int64_t)in->status,
+				in->order_no ? in->order_no : "", in->product_id, otext,
+				okey, in->qty, (int64_t)in->status,
 				in->channel_status ? in->channel_status : "", listing_id,
 				(int64_t)in->restock, in->courier ? in->courier : "",
 				in->tracking ? in->tracking : "", in->ordered_at ? in->ordered_at : now,
@@ -361,8 +392,8 @@ int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_er
 				T(in->recipient), T(in->recipient_phone), T(in->postal_code),
 				T(in->address), T(in->message), in->import_id)
 			: jg__q(s, err, SQL_LINE_ADD, "iTTTTTiiTtiTTiiiTTiiTTTTTTTi", channel_id, in->line_id,
-				in->order_no ? in->order_no : "", in->product_id, jg_buf_str(&text),
-				jg_buf_str(&key), in->qty, (int64_t)in->status,
+				in->order_no ? in->order_no : "", in->product_id, otext,
+				okey, in->qty, (int64_t)in->status,
 				in->channel_status ? in->channel_status : "", (const char *)NULL,
 				(int64_t)in->restock, in->courier ? in->courier : "",
 				in->tracking ? in->tracking : "", in->ordered_at ? in->ordered_at : now,
@@ -375,8 +406,21 @@ int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_er
 		goto end;
 	}
 	rc = jg__step(s, st, err);
-	if (rc == 0)
+	if (rc == 0 && s->drv->changes(s->db) == 1) {
 		line_pk = s->drv->last_id(s->db);
+	} else if (rc == 0) {
+		/* The line is there (the insert went first, or the table changed under us). */
+		s->drv->reset(st);
+		res = (jg_order_result){0};
+		found = line_find(s, channel_id, in->line_id, &line_pk, &res, err);
+		if (found == 1)
+			rc = put_known(s, in, line_pk, &res, err);
+		else
+			rc = found < 0 ? found
+				       : jg_err_set(err, JG_EDB, "line %s on %s: neither new nor known",
+						    in->line_id, in->channel);
+		goto end;
+	}
 	s->drv->reset(st);
 	rc = jg__op_wrote(s, rc == 0 ? 0 : rc < 0 ? rc : JG_EDB);
 	if (rc == 0 && res.matched) {
@@ -388,6 +432,10 @@ int jg_order_put(jg_store *s, const jg_order_in *in, jg_order_result *out, jg_er
 end:
 	rc = jg__op_end(s, rc, err);
 	if (rc == 0) {
+		if (res.outcome == JG_ORDER_NEW)
+			s->puts_new++;
+		else
+			s->puts_known++;
 		if (res.outcome != JG_ORDER_DUPLICATE)
 			finish_result(s, line_pk, &res);
 		if (out)

@@ -146,6 +146,43 @@ const jg__migration jg__sqlite_migrations[] = {
 	 "  name TEXT PRIMARY KEY,"
 	 "  json TEXT NOT NULL,"
 	 "  added_at INTEGER NOT NULL);"},
+
+	/* The server: users (Argon2id hashes), API tokens and sessions (SHA-256 digests of
+	 * their secrets, never the secrets), and the audit log of every write made through
+	 * the server. Roles: 0 viewer, 1 operator, 2 admin. */
+	{3,
+	 "CREATE TABLE app_user("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  name TEXT NOT NULL UNIQUE,"
+	 "  role INTEGER NOT NULL CHECK (role BETWEEN 0 AND 2),"
+	 "  password_hash TEXT NOT NULL,"
+	 "  created_at INTEGER NOT NULL);"
+
+	 "CREATE TABLE api_token("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  name TEXT NOT NULL UNIQUE,"
+	 "  role INTEGER NOT NULL CHECK (role BETWEEN 0 AND 2),"
+	 "  digest TEXT NOT NULL UNIQUE,"
+	 "  created_at INTEGER NOT NULL);"
+
+	 "CREATE TABLE app_session("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  digest TEXT NOT NULL UNIQUE,"
+	 "  user_id INTEGER NOT NULL REFERENCES app_user(id),"
+	 "  csrf TEXT NOT NULL,"
+	 "  created_at INTEGER NOT NULL,"
+	 "  expires_at INTEGER NOT NULL);"
+	 "CREATE INDEX app_session_user ON app_session(user_id);"
+	 "CREATE INDEX app_session_expires ON app_session(expires_at);"
+
+	 "CREATE TABLE audit("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  at INTEGER NOT NULL,"
+	 "  who TEXT NOT NULL,"
+	 "  method TEXT NOT NULL,"
+	 "  path TEXT NOT NULL,"
+	 "  request_id TEXT NOT NULL,"
+	 "  status INTEGER NOT NULL);"},
 };
 
 const int jg__sqlite_migration_count =

@@ -4,8 +4,9 @@
  *
  * 1. Oversold marks. For each SKU touched by the transaction whose available stock is or
  *    was negative, the deficit max(0, -available) is assigned to its open lines newest
- *    first (the line that pushed stock below zero is the one short); each touched line's
- *    oversold_by becomes max over its items of ceil(short / per_unit).
+ *    first (the line that pushed stock below zero is the one short); only items whose
+ *    shortage changes are written, and each line among them (or closed by the transaction)
+ *    gets oversold_by = max over its items of ceil(short / per_unit).
  * 2. Listed quantities. Only listings that contain a touched SKU (through the reverse index
  *    recipe_item(sku_id, listing_id)), whose recipe changed, or whose channel's rule
  *    changed are computed again with jg_listed_compute(); a full pass runs when a global
@@ -13,6 +14,7 @@
  *    listing is cheaper than finding the dirty ones. The same pass, in compare mode,
  *    serves `jaego check`.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "settle.h"
@@ -27,8 +29,8 @@
 #define FULL_PASS_MIN_SKUS 1024
 
 static const char SQL_SKU_STATE[] = "SELECT on_hand, committed FROM sku WHERE id = ?";
-static const char SQL_SHORT_CLEAR[] =
-	"UPDATE line_item SET short = 0 WHERE sku_id = ? AND short > 0 RETURNING line_pk";
+static const char SQL_SHORT_NOW[] =
+	"SELECT line_pk, short FROM line_item WHERE sku_id = ? AND short > 0";
 static const char SQL_OPEN_NEWEST[] =
 	"SELECT line_pk, units FROM line_item WHERE sku_id = ? AND open = 1 ORDER BY line_pk DESC";
 static const char SQL_SHORT_SET[] = "UPDATE line_item SET short = ? WHERE line_pk = ? AND sku_id = ?";
@@ -37,60 +39,106 @@ static const char SQL_LINE_OVERSOLD[] =
 	"  SELECT COALESCE(MAX((short + per_unit - 1) / per_unit), 0) FROM line_item"
 	"  WHERE line_pk = ?) WHERE id = ?";
 
+/* One item's shortage: what it holds (`was`) and what it is given now (`now`). */
 typedef struct short_set {
-	int64_t line_pk, units;
+	int64_t line_pk, was, now;
 } short_set;
 
-static int reassign(jg_store *s, int64_t sku_id, int64_t deficit, jg_err *err)
+typedef struct short_list {
+	short_set *v;
+	size_t n, cap;
+} short_list;
+
+static short_set *short_add(short_list *l, int64_t line_pk, jg_err *err)
+{
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 16;
+		short_set *t = jg_realloc(l->v, ncap * sizeof(*t));
+
+		if (!t) {
+			jg_err_set(err, JG_ENOMEM, "out of memory");
+			return NULL;
+		}
+		l->v = t;
+		l->cap = ncap;
+	}
+	l->v[l->n] = (short_set){line_pk, 0, 0};
+	return &l->v[l->n++];
+}
+
+static int short_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const short_set *)a)->line_pk, y = ((const short_set *)b)->line_pk;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Assigns the SKU's deficit to its open items newest first, as if every item's shortage
+ * were cleared and handed out again, but writes only the items whose shortage changes and
+ * marks only their lines for the oversold_by update. Every other line keeps a shortage and
+ * an oversold_by that already agree (settling leaves them so, and `check` verifies it), so
+ * the result is the same as clearing and reassigning all of them: a SKU short for a long
+ * time no longer rewrites all of its short lines at every commit.
+ */
+static int reassign(jg_store *s, int64_t sku_id, int64_t deficit, short_list *l, jg_err *err)
 {
 	jg__stmt *st;
-	short_set *todo = NULL;
-	size_t n = 0, cap = 0;
+	size_t n_was;
 	int rc;
 
-	st = jg__q(s, err, SQL_SHORT_CLEAR, "i", sku_id);
+	l->n = 0;
+	/* What the items hold now (collect first, write after: one table). */
+	st = jg__q(s, err, SQL_SHORT_NOW, "i", sku_id);
 	if (!st)
 		return err->code;
-	while ((rc = jg__step(s, st, err)) == 1)
-		if ((rc = jg__mark(s, &s->dirty_line, jg__i64(s, st, 0), err)))
+	while ((rc = jg__step(s, st, err)) == 1) {
+		short_set *e = short_add(l, jg__i64(s, st, 0), err);
+
+		if (!e) {
+			rc = err->code;
 			break;
-	s->drv->reset(st);
-	if (rc < 0 || deficit <= 0)
-		return rc < 0 ? rc : 0;
-	/* Collect first, write after: the walk and the writes touch one table. */
-	st = jg__q(s, err, SQL_OPEN_NEWEST, "i", sku_id);
-	if (!st)
-		return err->code;
-	while (deficit > 0 && (rc = jg__step(s, st, err)) == 1) {
-		int64_t units = jg__i64(s, st, 1), take = units < deficit ? units : deficit;
-
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			short_set *t = jg_realloc(todo, ncap * sizeof(*t));
-
-			if (!t) {
-				rc = jg_err_set(err, JG_ENOMEM, "out of memory");
-				break;
-			}
-			todo = t;
-			cap = ncap;
 		}
-		todo[n].line_pk = jg__i64(s, st, 0);
-		todo[n].units = take;
-		n++;
-		deficit -= take;
+		e->was = jg__i64(s, st, 1);
 	}
 	s->drv->reset(st);
 	if (rc < 0)
-		goto out;
-	rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = jg__exec(s, err, SQL_SHORT_SET, "iii", todo[i].units, todo[i].line_pk, sku_id);
-		if (rc == 0)
-			rc = jg__mark(s, &s->dirty_line, todo[i].line_pk, err);
+		return rc;
+	n_was = l->n;
+	if (n_was > 1) /* qsort must not see the NULL of an empty list */
+		qsort(l->v, n_was, sizeof(*l->v), short_cmp);
+	/* What they get now. */
+	if (deficit > 0) {
+		st = jg__q(s, err, SQL_OPEN_NEWEST, "i", sku_id);
+		if (!st)
+			return err->code;
+		while (deficit > 0 && (rc = jg__step(s, st, err)) == 1) {
+			int64_t units = jg__i64(s, st, 1), take = units < deficit ? units : deficit;
+			short_set key = {jg__i64(s, st, 0), 0, 0};
+			short_set *e = n_was ? bsearch(&key, l->v, n_was, sizeof(*l->v), short_cmp)
+					     : NULL;
+
+			if (!e)
+				e = short_add(l, key.line_pk, err);
+			if (!e) {
+				rc = err->code;
+				break;
+			}
+			e->now = take;
+			deficit -= take;
+		}
+		s->drv->reset(st);
+		if (rc < 0)
+			return rc;
 	}
-out:
-	jg_free(todo);
+	rc = 0;
+	for (size_t i = 0; i < l->n && rc == 0; i++) {
+		if (l->v[i].now == l->v[i].was)
+			continue;
+		rc = jg__exec(s, err, SQL_SHORT_SET, "iii", l->v[i].now, l->v[i].line_pk, sku_id);
+		if (rc == 0)
+			rc = jg__mark(s, &s->dirty_line, l->v[i].line_pk, err);
+	}
 	return rc;
 }
 
@@ -125,6 +173,7 @@ static const char SQL_SKU_STATES[] = "SELECT id, on_hand - committed FROM sku";
 static int settle_oversold(jg_store *s, bool many, jg_err *err)
 {
 	jg_i64map *m = &s->dirty_sku;
+	short_list items = {NULL, 0, 0};
 	short_sku *todo = NULL;
 	size_t n = 0, cap = 0;
 	jg__stmt *st;
@@ -162,7 +211,8 @@ static int settle_oversold(jg_store *s, bool many, jg_err *err)
 		}
 	}
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = reassign(s, todo[i].id, todo[i].deficit, err);
+		rc = reassign(s, todo[i].id, todo[i].deficit, &items, err);
+	jg_free(items.v);
 	jg_free(todo);
 	for (size_t i = 0; i < s->dirty_line.cap && rc == 0; i++) {
 		const jg_i64map_slot *slot = &s->dirty_line.slots[i];

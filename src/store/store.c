@@ -54,7 +54,10 @@ int jg_store_open(jg_store **out, const char *url, jg_err *err)
 	return 0;
 }
 
-static void clear_dirty(jg_store *s)
+/* Empties the transaction's state. The listing copy survives a commit (the next
+ * transaction checks that nobody else wrote since) but not a rollback (it may have been
+ * made after a write that is now undone). */
+static void clear_dirty(jg_store *s, bool keep_copy)
 {
 	jg_i64map_clear(&s->dirty_sku);
 	jg_i64map_clear(&s->dirty_listing);
@@ -64,9 +67,12 @@ static void clear_dirty(jg_store *s)
 	s->n_channel_cache = 0;
 	s->n_held_items = 0;
 	s->n_held_skus = 0;
-	jg__listing_copy_drop(s);
+	if (!keep_copy)
+		jg__listing_copy_drop(s);
 	s->matches = 0;
 	s->match_next_check = 0;
+	s->puts_new = 0;
+	s->puts_known = 0;
 }
 
 void jg_store_close(jg_store *s)
@@ -117,19 +123,105 @@ static bool names_word(const char *sql, const char *name)
 	return false;
 }
 
-/* True for a statement that writes (INSERT, UPDATE, DELETE, REPLACE, or a WITH that may)
- * and names the listing or recipe_item table. */
+/* True when sql[0..n) has `name` as a whole word, in any case. */
+static bool names_word_in(const char *sql, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+
+	for (size_t i = 0; i + k <= n; i++)
+		if ((i == 0 || !word_char(sql[i - 1])) && strncasecmp(sql + i, name, k) == 0 &&
+		    (i + k == n || !word_char(sql[i + k])))
+			return true;
+	return false;
+}
+
+/*
+ * True for "UPDATE listing SET ... [WHERE ...]" that names no other table and sets none of
+ * the columns the listing copy holds (id, channel_id, product_id, option_key): the listed
+ * quantity, the last told one, timestamps. Such a statement leaves the copy true.
+ */
+static bool updates_listing_state(const char *sql)
+{
+	static const char *const held[] = {"id", "channel_id", "product_id", "option_key"};
+	static const char head[] = "UPDATE listing SET ";
+	const char *set, *end;
+
+	if (strncasecmp(sql, head, sizeof(head) - 1) != 0 || names_word(sql, "recipe_item"))
+		return false;
+	set = sql + sizeof(head) - 1;
+	for (end = set; *end; end++)
+		if ((end == set || !word_char(end[-1])) && strncasecmp(end, "WHERE", 5) == 0 &&
+		    !word_char(end[5]))
+			break;
+	if (names_word_in(set, (size_t)(end - set), "listing") ||
+	    names_word_in(set, (size_t)(end - set), "FROM") ||
+	    names_word_in(set, (size_t)(end - set), "SELECT"))
+		return false;
+	for (size_t i = 0; i < sizeof(held) / sizeof(held[0]); i++)
+		if (names_word_in(set, (size_t)(end - set), held[i]))
+			return false;
+	return true;
+}
+
+/* The next word of `*p` (letters, digits, '_'), *p moved past it; *n its length (0 for
+ * none). */
+static const char *next_word(const char **p, size_t *n)
+{
+	const char *w;
+
+	while (**p == ' ' || **p == '\t' || **p == '\n')
+		(*p)++;
+	w = *p;
+	while (word_char(**p))
+		(*p)++;
+	*n = (size_t)(*p - w);
+	return w;
+}
+
+static bool word_is(const char *w, size_t n, const char *lit)
+{
+	return n == strlen(lit) && strncasecmp(w, lit, n) == 0;
+}
+
+/*
+ * True for a statement that may write the listing or recipe_item table: an INSERT,
+ * REPLACE, UPDATE or DELETE whose target is one of them (the schema has no triggers and no
+ * cascading foreign keys, so a statement writes its target only), except an UPDATE of a
+ * listing's state (updates_listing_state), or a WITH that names either.
+ */
 static bool writes_listings(const char *sql)
 {
-	static const char *const verbs[] = {"INSERT", "UPDATE", "DELETE", "REPLACE", "WITH"};
-	bool write = false;
+	const char *p = sql, *w;
+	size_t n;
 
+	w = next_word(&p, &n);
+	if (word_is(w, n, "WITH"))
+		return names_word(sql, "listing") || names_word(sql, "recipe_item");
+	if (word_is(w, n, "INSERT") || word_is(w, n, "UPDATE")) {
+		const char *save = p;
+
+		w = next_word(&p, &n);
+		if (word_is(w, n, "OR"))
+			next_word(&p, &n); /* the conflict clause's action */
+		else
+			p = save;
+	} else if (!word_is(w, n, "REPLACE") && !word_is(w, n, "DELETE")) {
+		return false; /* SELECT, BEGIN, CREATE TEMP ..., PRAGMA */
+	}
+	w = next_word(&p, &n);
+	if (word_is(w, n, "INTO") || word_is(w, n, "FROM"))
+		w = next_word(&p, &n);
+	if (*p == '.') { /* schema.table */
+		p++;
+		w = next_word(&p, &n);
+	}
+	if (word_is(w, n, "recipe_item"))
+		return true;
+	if (!word_is(w, n, "listing"))
+		return n == 0; /* a target we cannot tell: assume the worst */
 	while (*sql == ' ' || *sql == '\t' || *sql == '\n')
 		sql++;
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		write = write || (strncasecmp(sql, verbs[i], strlen(verbs[i])) == 0 &&
-				  !word_char(sql[strlen(verbs[i])]));
-	return write && (names_word(sql, "listing") || names_word(sql, "recipe_item"));
+	return !updates_listing_state(sql);
 }
 
 /* The held writes a statement must see: JG__HELD_* for the tables it names. */
@@ -139,8 +231,10 @@ static unsigned held_seen_by(const char *sql)
 	       (names_word(sql, "sku") ? JG__HELD_SKUS : 0);
 }
 
-/* The cached statement for `sql`, reset; *sees_held says which held writes it must see. */
-static jg__stmt *cached(jg_store *s, const char *sql, unsigned *sees_held, jg_err *err)
+/* The cached statement for `sql`, reset; *sees_held says which held writes it must see,
+ * *params how many parameters it has. */
+static jg__stmt *cached(jg_store *s, const char *sql, unsigned *sees_held, int *params,
+			jg_err *err)
 {
 	size_t h = ((uintptr_t)sql >> 3) & (JG__STMT_CACHE - 1);
 
@@ -150,6 +244,7 @@ static jg__stmt *cached(jg_store *s, const char *sql, unsigned *sees_held, jg_er
 		if (s->cache[j].sql == sql) {
 			s->drv->reset(s->cache[j].st);
 			*sees_held = s->cache[j].sees_held;
+			*params = s->cache[j].params;
 			if (s->cache[j].writes_listings)
 				jg__listing_copy_drop(s);
 			return s->cache[j].st;
@@ -161,9 +256,11 @@ static jg__stmt *cached(jg_store *s, const char *sql, unsigned *sees_held, jg_er
 				return NULL;
 			s->cache[j].sql = sql;
 			s->cache[j].st = st;
+			s->cache[j].params = s->drv->params(st);
 			s->cache[j].sees_held = held_seen_by(sql);
 			s->cache[j].writes_listings = writes_listings(sql);
 			*sees_held = s->cache[j].sees_held;
+			*params = s->cache[j].params;
 			if (s->cache[j].writes_listings)
 				jg__listing_copy_drop(s);
 			return st;
@@ -176,11 +273,16 @@ static jg__stmt *cached(jg_store *s, const char *sql, unsigned *sees_held, jg_er
 static jg__stmt *vq(jg_store *s, jg_err *err, const char *sql, const char *fmt, va_list ap)
 {
 	unsigned sees_held = 0;
-	jg__stmt *st = cached(s, sql, &sees_held, err);
+	int params = 0;
+	jg__stmt *st = cached(s, sql, &sees_held, &params, err);
 	int idx = 1, rc = 0;
 
 	if (!st)
 		return NULL;
+	/* Parameters keep their values across a reset: those the format does not bind go
+	 * back to NULL (the format binds all of them on every hot path). */
+	if (strlen(fmt) < (size_t)params)
+		s->drv->unbind(st);
 	if (((sees_held & JG__HELD_ITEMS && s->n_held_items) ||
 	     (sees_held & JG__HELD_SKUS && s->n_held_skus)) &&
 	    jg__flush(s, sees_held, err))
@@ -280,6 +382,7 @@ int jg_store_migrate(jg_store *s, int *out_applied, jg_err *err)
 
 	if (out_applied)
 		*out_applied = 0;
+	jg__listing_copy_drop(s); /* a migration may rewrite the listings */
 	rc = s->drv->exec(s->db, "BEGIN IMMEDIATE", err);
 	if (rc)
 		return rc;
@@ -342,7 +445,12 @@ static int tx_begin(jg_store *s, jg_err *err)
 	if (rc == 0) {
 		s->in_tx = true;
 		s->poisoned = false;
-		clear_dirty(s);
+		clear_dirty(s, true);
+		rc = jg__listing_copy_check(s, err);
+		if (rc) {
+			s->drv->exec(s->db, SQL_ROLLBACK, NULL);
+			s->in_tx = false;
+		}
 	}
 	return rc;
 }
@@ -366,7 +474,7 @@ static int tx_commit(jg_store *s, jg_err *err)
 	s->in_tx = false;
 	s->batch = false;
 	s->stats.commits++;
-	clear_dirty(s);
+	clear_dirty(s, true);
 	return 0;
 }
 
@@ -400,7 +508,7 @@ void jg_store_rollback(jg_store *s)
 	s->in_tx = false;
 	s->batch = false;
 	s->poisoned = false;
-	clear_dirty(s);
+	clear_dirty(s, false);
 }
 
 int jg__op_begin(jg_store *s, jg_err *err)
@@ -638,6 +746,41 @@ int jg__channel_id(jg_store *s, const char *name, int64_t *out, jg_err *err)
 	return 0;
 }
 
+bool jg__utf8_ok(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+
+	while (p < e) {
+		uint64_t w;
+
+		if (e - p >= 8) {
+			memcpy(&w, p, 8);
+			if (!(w & 0x8080808080808080u)) {
+				p += 8;
+				continue;
+			}
+		}
+		if (p[0] < 0x80) {
+			p++;
+			continue;
+		}
+		/* C2..DF with one continuation byte, and E1..EC or EE..EF with two, are valid
+		 * whatever the continuation bytes hold (no overlong form, surrogate or code
+		 * point past U+10FFFF starts so): all of Hangul and most other text. */
+		if (p[0] >= 0xc2 && p[0] <= 0xdf && e - p >= 2 && (p[1] & 0xc0) == 0x80) {
+			p += 2;
+			continue;
+		}
+		if (((p[0] >= 0xe1 && p[0] <= 0xec) || p[0] >= 0xee) && p[0] <= 0xef && e - p >= 3 &&
+		    (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
+			p += 3;
+			continue;
+		}
+		return jg_utf8_valid((const char *)p, (size_t)(e - p));
+	}
+	return true;
+}
+
 int jg__check_code(const char *what, const char *v, jg_err *err)
 {
 	size_t n;
@@ -647,7 +790,7 @@ int jg__check_code(const char *what, const char *v, jg_err *err)
 	n = strlen(v);
 	if (n >= JG_CODE_MAX)
 		return jg_err_set(err, JG_EINVAL, "%s is longer than %d bytes", what, JG_CODE_MAX - 1);
-	if (!jg_utf8_valid(v, n))
+	if (!jg__utf8_ok(v, n))
 		return jg_err_set(err, JG_EINVAL, "%s is not valid UTF-8", what);
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)

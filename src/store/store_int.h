@@ -19,7 +19,7 @@
 
 #define JG__STMT_CACHE 256
 #define JG__CHANNEL_CACHE 16
-#define JG__OPTION_CACHE 16 /* a power of two */
+#define JG__OPTION_CACHE 1024 /* a power of two */
 #define JG__HELD_MAX 16384  /* held line_item rows that make jg__flush run */
 
 /* Public functions accept a NULL `err`; internally it is never NULL. */
@@ -47,6 +47,7 @@ struct jg_store {
 		const char *sql;
 		jg__stmt *st;
 		unsigned sees_held; /* JG__HELD_*: the held writes to flush before it runs */
+		int params;         /* its parameters */
 		bool writes_listings; /* writes listing or recipe_item: drops listing_copy */
 	} cache[JG__STMT_CACHE];
 	bool in_tx;     /* a transaction is open */
@@ -80,9 +81,13 @@ struct jg_store {
 	int64_t *held_skus; /* SKUs whose dirty_sku slot holds unwritten c, d */
 	size_t n_held_skus, cap_held_skus;
 	bool flushing;
-	/* Listing lookups of the open transaction (match.c). */
+	/* Listing lookups (match.c). The copy outlives the transaction that made it while
+	 * nothing else writes the database (see jg__listing_copy_check). */
 	jg__listing_copy *listing_copy;
 	int64_t matches, match_next_check;
+	/* Lines of the open transaction that jg_order_put found new, or known already: it
+	 * inserts first while new lines are the rule. */
+	int64_t puts_new, puts_known;
 };
 
 /* Prepares (once) and binds a statement. `fmt` has one letter per `?`: 'i' int64_t,
@@ -129,6 +134,9 @@ int jg__mark(jg_store *s, jg_i64map *set, int64_t id, jg_err *err);
 int jg__sku_id(jg_store *s, const char *code, int64_t *out, jg_err *err);
 int jg__channel_id(jg_store *s, const char *name, int64_t *out, jg_err *err);
 
+/* True when s[0..n) is valid UTF-8 (as jg_utf8_valid, with a fast path for ASCII and the
+ * usual two- and three-byte characters). */
+bool jg__utf8_ok(const char *s, size_t n);
 /* Validates an id-like input: non-empty, valid UTF-8, no control bytes, < JG_CODE_MAX. */
 int jg__check_code(const char *what, const char *v, jg_err *err);
 /* Stores NFC of `v` in `out` (capped) for display columns. */
@@ -143,6 +151,9 @@ int jg__listing_match(jg_store *s, int64_t channel_id, const char *product_id, c
 		      int64_t *out_id, int64_t *sku, int64_t *per, size_t *n, jg_err *err);
 /* Drops the in-memory copy of the listings, if any. */
 void jg__listing_copy_drop(jg_store *s);
+/* At the start of a transaction: drops the copy when another connection has committed
+ * since it was made. */
+int jg__listing_copy_check(jg_store *s, jg_err *err);
 
 /* Brings derived state (oversold marks, listed quantities) up to date. */
 int jg__settle(jg_store *s, jg_err *err);

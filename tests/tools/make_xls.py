@@ -9,8 +9,17 @@
 # so that the file reads as password-protected:
 #   bof   right after the BOF, as Excel writes it, and every record body after it scrambled
 #         the way encryption scrambles it (headers, BOF and sheet offsets stay clear);
-#   late  after the second record, bodies left clear (only FreeXL's flag can tell).
-# Usage: make_xls.py OUT.xls [--encrypted bof|late]
+#   late  after the second record, bodies left clear.
+# With --kind, another workbook instead:
+#   sst   one sheet of 600 rows whose shared strings (Korean as UTF-16, Latin-1 ones
+#         "compressed", rich text, emoji, a few of 3,000 to 20,000 characters) make an SST
+#         that xlwt splits over many CONTINUE records, strings cut anywhere; the text of
+#         every row is written to OUT.xls.txt (cells joined by tabs) for the test to compare;
+#         xlwt writes rows in the order they were first touched, so the rich-text rows,
+#         made first, come before all the others and the reader has to sort the sheet;
+#   misc  1904 date system, a hidden first sheet, then a sheet of RK integers and RK
+#         hundredths, NUMBER records, dates, date-times and a time, booleans.
+# Usage: make_xls.py OUT.xls [--encrypted bof|late | --kind sst|misc]
 
 import datetime
 import random
@@ -72,6 +81,66 @@ def workbook():
     return wb
 
 
+def sst_workbook(out):
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("긴목록")
+    rng = random.Random(949)
+    syll = "가나다라마바사아자차카타파하똠햏꿍뷁"
+    latin = "café crème brûlée naïve façade "
+    rows = [["이름", "영문", "서식"]]
+    for r in range(1, 600):
+        n = rng.choice([1, 3, 10, 40, 200, 700, 1500]) if r % 97 else rng.choice(
+            [3000, 9000, 20000])
+        ko = "%d번 " % r + "".join(rng.choice(syll) for _ in range(n))
+        if r % 13 == 0:
+            ko += " 😀 끝"  # a surrogate pair
+        la = "%d " % r + "".join(rng.choice(latin) for _ in range(rng.choice([0, 5, 90, 2500])))
+        rows.append([ko, la.strip(), None])
+        if r % 7 == 0:
+            parts = [("굵게 %d " % r, xlwt.easyxf("font: bold on").font),
+                     ("보통" * (r % 50 + 1), xlwt.easyxf("font: italic on").font),
+                     (" end", xlwt.easyxf("").font)]
+            ws.write_rich_text(r, 2, parts)
+            rows[-1][2] = "".join(p[0] for p in parts)
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v is not None and not (r and c == 2):
+                ws.write(r, c, v)
+    wb.save(out)
+    with open(out + ".txt", "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write("\t".join(v or "" for v in row) + "\n")
+
+
+def misc_workbook(out):
+    wb = xlwt.Workbook(encoding="utf-8")
+    wb.dates_1904 = True
+    hidden = wb.add_sheet("숨김")
+    hidden.write(0, 0, "숨은 시트")
+    hidden.visibility = 1
+    ws = wb.add_sheet("주문")
+    date = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    stamp = xlwt.easyxf(num_format_str="YYYY-MM-DD HH:MM:SS")
+    clock = xlwt.easyxf(num_format_str="HH:MM:SS")
+    for c, h in enumerate(["번호", "금액", "비율", "일자", "일시", "시각", "여부", "연락처"]):
+        ws.write(0, c, h)
+    ws.write(1, 0, 1)                      # RK integer
+    ws.write(1, 1, 25000)                  # RK integer
+    ws.write(1, 2, 12.34)                  # RK hundredths
+    ws.write(1, 3, datetime.date(2026, 11, 29), date)
+    ws.write(1, 4, datetime.datetime(2026, 11, 29, 14, 5, 0), stamp)
+    ws.write(1, 5, datetime.time(9, 30), clock)
+    ws.write(1, 6, True)                   # BOOLERR
+    ws.write(1, 7, 1012345678)             # past 30 bits: NUMBER
+    ws.write(2, 0, -5)
+    ws.write(2, 1, -0.5)
+    ws.write(2, 2, 1 / 3)                  # NUMBER
+    ws.write(2, 3, datetime.date(1904, 1, 1), date)
+    ws.write(2, 6, False)
+    ws.write(2, 7, 2026112900000001)
+    wb.save(out)
+
+
 def records(data):
     out, i = [], 0
     while i + 4 <= len(data):
@@ -102,8 +171,12 @@ def encrypt(data, where):
 
 def main():
     if len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and (
-            sys.argv[2] != "--encrypted" or sys.argv[3] not in ("bof", "late"))):
-        sys.exit("usage: make_xls.py OUT.xls [--encrypted bof|late]")
+            (sys.argv[2], sys.argv[3]) not in (("--encrypted", "bof"), ("--encrypted", "late"),
+                                               ("--kind", "sst"), ("--kind", "misc")))):
+        sys.exit("usage: make_xls.py OUT.xls [--encrypted bof|late | --kind sst|misc]")
+    if len(sys.argv) == 4 and sys.argv[2] == "--kind":
+        (sst_workbook if sys.argv[3] == "sst" else misc_workbook)(sys.argv[1])
+        return
     wb = workbook()
     if len(sys.argv) == 2:
         wb.save(sys.argv[1])
