@@ -713,6 +713,8 @@ static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
 	return strlen(s); /* paths and queries are decoded per part, in jg__url_decode */
 }
 
+/* libmicrohttpd hands us its own printf format: a literal inside the library. */
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];

@@ -10,7 +10,7 @@
  * this reader reads those files with 50-64x fewer instructions (docs/PERFORMANCE.md). And
  * FreeXL loads a whole sheet into memory sized from the dimensions the file declares, so
  * our caps could not bound what a crafted file made it allocate. The output is FreeXL's
- * for every cell of the benchmark files (2.2 million cells compared), except where FreeXL
+ * for every cell of the benchmark files (2.15 million cells compared), except where FreeXL
  * was wrong or said less: booleans are JG_CELL_BOOL "TRUE"/"FALSE" (FreeXL: numbers 1 and
  * 0), a time of day alone is dated like the xlsx reader dates it ("1899-12-31 09:30:00";
  * FreeXL: "09:30:00"), serial 0 in the 1904 system is 1904-01-01 (FreeXL: 01-02), formula
