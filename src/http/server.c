@@ -715,14 +715,30 @@ static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
 
 /* libmicrohttpd hands us its own printf format: a literal inside the library. */
 static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/*
+ * libmicrohttpd's own messages, one logfmt line each. A peer that went away (a closed tab
+ * ending its live-update stream, a client giving up) is routine, not a warning: such
+ * messages are shown only with JAEGO_LOG=debug.
+ */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	static const char *const routine[] = {"Failed to send", "Broken pipe", "reset by peer",
+					      "closed by peer", "Connection was closed"};
+	const char *level = "warn", *dbg = getenv("JAEGO_LOG");
 	char msg[512];
 
 	(void)cls;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
-	fprintf(stderr, "level=warn source=microhttpd msg=\"%s\"\n", msg);
+	for (char *q = msg; *q; q++)
+		if (*q == '"')
+			*q = '\''; /* keeps the line one logfmt value */
+	for (size_t i = 0; i < sizeof(routine) / sizeof(routine[0]); i++)
+		if (strstr(msg, routine[i]))
+			level = "debug";
+	if (strcmp(level, "debug") == 0 && !(dbg && strcmp(dbg, "debug") == 0))
+		return;
+	fprintf(stderr, "level=%s source=microhttpd msg=\"%s\"\n", level, msg);
 }
 
 static int parse_listen(const char *listen, struct sockaddr_storage *out, socklen_t *len, bool *v6,

@@ -797,8 +797,7 @@ static int find_key(keyinfo *c, const char *password, jg_err *err)
 		rc = try_password(c, "VelvetSweatshop", &ok, err);
 		if (rc == 0 && !ok)
 			rc = jg_err_set(err, JG_EPERM,
-					"the file is password-protected: give its password with "
-					"--password");
+					"the file is password-protected: give its password");
 		return rc;
 	}
 	rc = try_password(c, password, &ok, err);

@@ -277,6 +277,29 @@ static void test_endpoints(void **state)
 		assert_true(t_jint(j, "rows_total") >= 3);
 		th_resp_free(&r);
 		assert_int_equal(sku_field(&f, "B", "committed"), 3);
+
+		/* A file that cannot be read fails its job with a message naming the upload by
+		 * its own name, never the server's temporary file. */
+		th_req(&r, &f.s, "POST", "/api/v1/imports?filename=%EC%A3%BC%EB%AC%B8.xlsx", f.op,
+		       "PK\003\004garbage", 11, NULL);
+		snprintf(job, sizeof(job), "%s", t_jstr(th_expect(&r, 202), "job"));
+		th_resp_free(&r);
+		snprintf(path, sizeof(path), "/api/v1/jobs/%s", job);
+		for (int i = 0; i < 500; i++) {
+			th_get(&r, &f.s, f.viewer, path);
+			j = th_expect(&r, 200);
+			if (strcmp(t_jstr(j, "state"), "failed") == 0 ||
+			    strcmp(t_jstr(j, "state"), "done") == 0)
+				break;
+			th_resp_free(&r);
+			th_sleep_ms(20);
+		}
+		assert_string_equal(t_jstr(j, "state"), "failed");
+		assert_non_null(strstr(t_jstr(j, "error"), "주문.xlsx: "));
+		assert_null(strstr(t_jstr(j, "error"), "upload-"));
+		assert_null(strstr(t_jstr(j, "error"), "/tmp"));
+		th_resp_free(&r);
+
 		th_req(&r, &f.s, "POST", "/api/v1/imports?filename=x.csv&channel=nope", f.op, csv,
 		       sizeof(csv) - 1, hdr);
 		th_expect(&r, 404);
