@@ -604,22 +604,6 @@ static void XMLCALL rels_start(void *ud, const XML_Char *name, const XML_Char **
 	}
 }
 
-/* ASCII case-insensitive equality of two NUL-terminated strings. */
-static bool eq_ci(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		char x = *a, y = *b;
-
-		if (x >= 'A' && x <= 'Z')
-			x = (char)(x - 'A' + 'a');
-		if (y >= 'A' && y <= 'Z')
-			y = (char)(y - 'A' + 'a');
-		if (x != y)
-			return false;
-	}
-	return *a == *b;
-}
-
 /* Copies `s` into `out` (size `outsz`), cut at a UTF-8 character boundary if it is long. */
 static void copy_utf8(char *out, size_t outsz, const char *s)
 {
@@ -667,7 +651,7 @@ static int choose_sheet(book *b, const char *want, const sheet_ent **out, jg_err
 				goto out;
 			}
 			rc = 0; /* a name too long to be asked for is simply not a match */
-			if (c.len && eq_ci(jg_buf_str(&a), jg_buf_str(&c)))
+			if (c.len && jg_ascii_eq_ci(jg_buf_str(&a), jg_buf_str(&c)))
 				pick = &b->sheets[i];
 			if (list.len < 150)
 				jg_buf_printf(&list, "%s\"%s\"", i ? ", " : "", jg_buf_str(&c));
@@ -870,31 +854,6 @@ static bool escape_at(const char *s, size_t n, size_t i, unsigned *cu)
 	return true;
 }
 
-/* Writes the UTF-8 form of `cp` (a scalar value) to `d`; returns its length. */
-static size_t put_utf8(char *d, uint32_t cp)
-{
-	if (cp < 0x80) {
-		d[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		d[0] = (char)(0xc0 | cp >> 6);
-		d[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		d[0] = (char)(0xe0 | cp >> 12);
-		d[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		d[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	d[0] = (char)(0xf0 | cp >> 18);
-	d[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	d[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	d[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /*
  * Decodes the OOXML escapes "_xHHHH_" in place and returns the new length: Excel writes
  * characters XML cannot carry (control characters, a literal "_x0041_" as "_x005F_x0041_")
@@ -923,7 +882,7 @@ static size_t unescape(char *s, size_t n)
 			} else if ((cu >= 0xd800 && cu <= 0xdfff) || cu == 0) {
 				cp = 0xfffd;
 			}
-			w += put_utf8(s + w, cp);
+			w += jg_utf8_put(s + w, cp);
 		} else {
 			s[w++] = s[i++];
 		}

@@ -15,6 +15,32 @@
 
 #define TEXT_MAX_CODEPOINTS (1u << 20) /* 1 Mi code points per string is far past any cell */
 
+static char ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+bool jg_ascii_eq_ci(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (ascii_lower(*a) != ascii_lower(*b))
+			return false;
+	return *a == *b;
+}
+
+bool jg_ascii_starts_ci(const void *p, size_t n, const char *lit)
+{
+	const char *s = p;
+	size_t k = strlen(lit);
+
+	if (n < k)
+		return false;
+	for (size_t i = 0; i < k; i++)
+		if (ascii_lower(s[i]) != lit[i])
+			return false;
+	return true;
+}
+
 bool jg_utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;

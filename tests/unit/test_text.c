@@ -22,31 +22,11 @@
 #define N_COUNT (V_COUNT * T_COUNT)
 #define S_COUNT 11172u
 
-/* Writes the UTF-8 form of `cp` to `out` (room for 4 bytes); returns its length. */
+/* Writes the UTF-8 form of `cp` to `out` (room for 4 bytes); returns its length. The
+ * encoder under test, held to known bytes by test_utf8_put. */
 static size_t enc(char *out, uint32_t cp)
 {
-	unsigned char *o = (unsigned char *)out;
-
-	if (cp < 0x80) {
-		o[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (unsigned char)(0xc0 | cp >> 6);
-		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (unsigned char)(0xe0 | cp >> 12);
-		o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (unsigned char)(0xf0 | cp >> 18);
-	o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
-	o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
-	return 4;
+	return jg_utf8_put(out, cp);
 }
 
 /* Decodes one code point of valid UTF-8 at `s`; sets *len. */
@@ -173,6 +153,41 @@ static void test_utf8_valid(void **state)
 	assert_false(jg_utf8_valid("\xea\xb0\x80", 1));
 	assert_true(jg_utf8_valid("\xea\xb0\x80" "\xff", 3));
 	assert_false(jg_utf8_valid("\xea\xb0\x80" "\xff", 4));
+}
+
+static void test_utf8_put(void **state)
+{
+	static const struct {
+		uint32_t cp;
+		const char *bytes;
+	} v[] = {{0x00, ""},		     {0x41, "A"},		 {0x7F, "\x7f"},
+		 {0x80, "\xc2\x80"},	     {0xE9, "\xc3\xa9"},	 {0x7FF, "\xdf\xbf"},
+		 {0x800, "\xe0\xa0\x80"},   {0xAC00, "\xea\xb0\x80"}, {0xFFFD, "\xef\xbf\xbd"},
+		 {0x10000, "\xf0\x90\x80\x80"}, {0x1F600, "\xf0\x9f\x98\x80"},
+		 {0x10FFFF, "\xf4\x8f\xbf\xbf"}};
+	char s[4];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		size_t want = v[i].cp ? strlen(v[i].bytes) : 1;
+
+		assert_int_equal(jg_utf8_put(s, v[i].cp), want);
+		assert_memory_equal(s, v[i].cp ? v[i].bytes : "\0", want);
+	}
+}
+
+static void test_ascii_ci(void **state)
+{
+	(void)state;
+	assert_true(jg_ascii_eq_ci("UTF-8", "utf-8"));
+	assert_true(jg_ascii_eq_ci("", ""));
+	assert_false(jg_ascii_eq_ci("utf-8", "utf-"));
+	assert_false(jg_ascii_eq_ci("utf", "utf-8"));
+	assert_false(jg_ascii_eq_ci("\xc3\xa9", "\xc3\x89")); /* é and É: ASCII only */
+	assert_true(jg_ascii_starts_ci("<META charset", 13, "<meta"));
+	assert_true(jg_ascii_starts_ci("<meta", 5, "<meta"));
+	assert_false(jg_ascii_starts_ci("<met", 4, "<meta")); /* n bounds the read */
+	assert_false(jg_ascii_starts_ci("<mexa", 5, "<meta"));
 }
 
 static void test_utf8_valid_every_code_point(void **state)
@@ -504,6 +519,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_utf8_put),
+		cmocka_unit_test(test_ascii_ci),
 		cmocka_unit_test(test_utf8_valid_every_code_point),
 		cmocka_unit_test(test_nfc_hangul_every_syllable),
 		cmocka_unit_test(test_nfc),
