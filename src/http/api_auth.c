@@ -18,7 +18,7 @@ enum MHD_Result jg__api_health(jg__req *r)
 	return jg__reply_json(r, 200, json_pack("{s:b, s:s}", "ok", 1, "version", JAEGO_VERSION));
 }
 
-/* ---- login ---------------------------------------------------------------------------------- */
+/* ---- login -------------------------------------------------------------------------------- */
 
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static char dummy_hash[JG_PASSWORD_HASH_MAX];
@@ -146,8 +146,7 @@ enum MHD_Result jg__api_login(jg__req *r)
 	return jg__write(r, login_run, login_finish, c, JG__W_QUIET, 1, 200);
 }
 
-/* ---- logout, me, events ------------------------------------------------------------------------
- */
+/* ---- logout, me, events ------------------------------------------------------------------- */
 
 static int logout_run(jg_store *s, jg__wjob *j, jg_err *err)
 {
@@ -208,8 +207,7 @@ enum MHD_Result jg__api_events(jg__req *r)
 	return jg__reply_response(r, 200, resp);
 }
 
-/* ---- users, tokens, audit
- * --------------------------------------------------------------------------- */
+/* ---- users, tokens, audit ----------------------------------------------------------------- */
 
 typedef struct user_ctx {
 	const char *name;

@@ -12,7 +12,7 @@
 
 #include "http_int.h"
 
-/* ---- the error table ------------------------------------------------------------------------ */
+/* ---- the error table ---------------------------------------------------------------------- */
 
 static const struct {
 	jg__api_kind kind;
@@ -62,8 +62,7 @@ const char *jg__api_code(jg__api_kind k)
 	return "internal";
 }
 
-/* ---- JSON bodies ------------------------------------------------------------------------------
- */
+/* ---- JSON bodies -------------------------------------------------------------------------- */
 
 /* The deepest nesting of arrays and objects in `text`, or JG__JSON_DEPTH + 1 as soon as it
  * goes past the cap. Strings are skipped with their escapes; malformed text is left for
@@ -249,8 +248,7 @@ int jg__check_id(const char *what, const char *v, jg_err *err)
 	return 0;
 }
 
-/* ---- URLs ---------------------------------------------------------------------------------------
- */
+/* ---- URLs --------------------------------------------------------------------------------- */
 
 static int hexval(char c)
 {

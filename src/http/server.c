@@ -39,8 +39,7 @@
 
 #define HARD_CLOSE_EXTRA (16u << 20) /* bytes past a cap after which we hang up */
 
-/* ---- read connections per pool thread ---------------------------------------------------------
- */
+/* ---- read connections per pool thread ----------------------------------------------------- */
 
 static _Thread_local jg_store *tl_reader;
 static _Thread_local jg__server *tl_owner;
@@ -84,7 +83,7 @@ jg_store *jg__reader(jg__req *r)
 	return s;
 }
 
-/* ---- stock-update files --------------------------------------------------------------------- */
+/* ---- stock-update files ------------------------------------------------------------------- */
 
 int64_t jg__server_file_add(jg__server *srv, const char *channel, const char *path,
 			    const char *format)
@@ -122,8 +121,7 @@ int jg__server_file_get(jg__server *srv, int64_t id, jg__file_entry *out)
 	return rc;
 }
 
-/* ---- answers ------------------------------------------------------------------------------------
- */
+/* ---- answers ------------------------------------------------------------------------------ */
 
 void jg__common_headers(jg__req *r, struct MHD_Response *resp)
 {
@@ -228,8 +226,7 @@ enum MHD_Result jg__reply_err(jg__req *r, const jg_err *err)
 			      err->msg[0] ? err->msg : jg_strerror(code), NULL, NULL);
 }
 
-/* ---- request helpers
- * ------------------------------------------------------------------------------ */
+/* ---- request helpers ---------------------------------------------------------------------- */
 
 const char *jg__header(jg__req *r, const char *name)
 {
@@ -298,8 +295,7 @@ int jg__query_bool(jg__req *r, const char *name, bool *out)
 	return 0;
 }
 
-/* ---- handing writes to the writer
- * ------------------------------------------------------------------ */
+/* ---- handing writes to the writer --------------------------------------------------------- */
 
 static void write_done(jg__wjob *j)
 {
@@ -350,8 +346,7 @@ enum MHD_Result jg__finish_json(jg__req *r, unsigned status, json_t *doc)
 	return jg__reply_json(r, status, doc);
 }
 
-/* ---- the request's life
- * ---------------------------------------------------------------------------- */
+/* ---- the request's life ------------------------------------------------------------------- */
 
 static int64_t now_us(void)
 {
@@ -703,8 +698,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 }
 
-/* ---- start and stop
- * -------------------------------------------------------------------------------- */
+/* ---- start and stop ----------------------------------------------------------------------- */
 
 static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
 {

@@ -294,7 +294,7 @@ void jg__writer_free(jg__writer *w)
 	w->srv = NULL;
 }
 
-/* ---- detached audit entries ------------------------------------------------------------------ */
+/* ---- detached audit entries --------------------------------------------------------------- */
 
 static int run_nothing(jg_store *s, jg__wjob *j, jg_err *err)
 {
