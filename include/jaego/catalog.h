@@ -95,10 +95,11 @@ const jg_catalog_result *jg_catalog_result_get(const jg_catalog *c);
 
 /*
  * Applies a checked file in one transaction of its own (`s` must have no batch open).
- * Returns 0 when it came to a decision: the file was applied (result `applied`), or it
- * was a dry run (everything applied, counted, then rolled back), or it has bad rows,
- * found while reading or now (unknown channel or SKU): then nothing is applied and the
- * counts are 0. Otherwise a store error (JG_EDB, JG_EBUSY, JG_ENOMEM, JG_EINVAL when a
+ * Every good row is tried, also when reading refused others, so that the result names
+ * every bad row: those found while reading and those the store refuses (an unknown
+ * channel or SKU). Returns 0 when it came to a decision: the file was applied (result
+ * `applied`), or it was a dry run (everything applied, counted, then rolled back), or it
+ * has bad rows: then nothing is applied and the counts are 0. Otherwise a store error (JG_EDB, JG_EBUSY, JG_ENOMEM, JG_EINVAL when a
  * batch is open), with nothing applied. Not thread-safe on one store, like every store
  * call.
  */

@@ -57,6 +57,7 @@ typedef enum jg__api_kind {
 	JG__API_METHOD,
 	JG__API_CONFLICT,
 	JG__API_TOO_LARGE,
+	JG__API_UNPROCESSABLE, /* a catalogue file with bad rows: nothing applied (422) */
 	JG__API_RATE_LIMITED,
 	JG__API_BUSY,
 	JG__API_INTERNAL
@@ -93,7 +94,11 @@ typedef struct jg__route {
 	jg_role role; /* the least role allowed */
 	jg__body body;
 	unsigned flags;
+	uint64_t max_body; /* a JG__BODY_FILE route's own cap; 0 = JG__UPLOAD_MAX */
 } jg__route;
+
+/* The most body bytes a route takes: JSON, an upload (its own cap or JG__UPLOAD_MAX), or 0. */
+uint64_t jg__route_body_max(const jg__route *rt);
 
 #define JG__PARAMS_MAX 4
 
@@ -308,6 +313,10 @@ struct jg__req {
 	enum MHD_Result (*finish)(jg__req *r);
 	void *ctx;
 	bool audited; /* the writer wrote its audit entry */
+	/* Called with `cleanup_arg` when the request is freed, however it ended (a handler's
+	 * own allocation that must outlive the writer, e.g. a catalogue file read). */
+	void (*cleanup)(void *arg);
+	void *cleanup_arg;
 };
 
 /* Thread-local read store for handlers; answers 500 itself on failure (returns NULL). */
@@ -426,6 +435,9 @@ enum MHD_Result jg__api_users_list(jg__req *r);
 enum MHD_Result jg__api_tokens_add(jg__req *r);
 enum MHD_Result jg__api_tokens_list(jg__req *r);
 enum MHD_Result jg__api_audit(jg__req *r);
+enum MHD_Result jg__api_users_remove(jg__req *r);
+enum MHD_Result jg__api_users_password(jg__req *r);
+enum MHD_Result jg__api_tokens_revoke(jg__req *r);
 
 enum MHD_Result jg__api_skus_list(jg__req *r);
 enum MHD_Result jg__api_skus_add(jg__req *r);
@@ -446,6 +458,8 @@ enum MHD_Result jg__api_settings_patch(jg__req *r);
 
 enum MHD_Result jg__api_listings_list(jg__req *r);
 enum MHD_Result jg__api_listings_map(jg__req *r);
+enum MHD_Result jg__api_skus_import(jg__req *r);
+enum MHD_Result jg__api_listings_import(jg__req *r);
 
 enum MHD_Result jg__api_orders_list(jg__req *r);
 enum MHD_Result jg__api_orders_add(jg__req *r);

@@ -26,6 +26,7 @@ static const struct {
 	{JG__API_METHOD, 405, "method_not_allowed"},
 	{JG__API_CONFLICT, 409, "conflict"},
 	{JG__API_TOO_LARGE, 413, "too_large"},
+	{JG__API_UNPROCESSABLE, 422, "unprocessable"},
 	{JG__API_RATE_LIMITED, 429, "rate_limited"},
 	{JG__API_BUSY, 503, "busy"},
 	{JG__API_INTERNAL, 500, "internal"},

@@ -414,6 +414,8 @@ static void req_free(jg__req *r)
 {
 	if (!r)
 		return;
+	if (r->cleanup)
+		r->cleanup(r->cleanup_arg);
 	if (r->fd >= 0)
 		close(r->fd);
 	if (r->tmp_path) {
@@ -564,9 +566,7 @@ static enum MHD_Result begin(jg__req *r)
 	}
 	if (cl) {
 		int64_t n;
-		uint64_t cap = r->route->body == JG__BODY_FILE   ? JG__UPLOAD_MAX
-			       : r->route->body == JG__BODY_JSON ? JG__JSON_MAX
-								 : 0;
+		uint64_t cap = jg__route_body_max(r->route);
 
 		if (jg_parse_i64(&n, cl) || n < 0)
 			return jg__reply_error(r, JG__API_INVALID, "bad Content-Length");
@@ -607,10 +607,7 @@ static enum MHD_Result begin(jg__req *r)
  * told 413), up to HARD_CLOSE_EXTRA more; then the connection is dropped. */
 static enum MHD_Result body_chunk(jg__req *r, const char *data, size_t n)
 {
-	uint64_t cap = !r->route                         ? 0
-		       : r->route->body == JG__BODY_FILE ? JG__UPLOAD_MAX
-		       : r->route->body == JG__BODY_JSON ? JG__JSON_MAX
-							 : 0;
+	uint64_t cap = jg__route_body_max(r->route);
 
 	r->body_len += n;
 	if (r->body_len > cap) {
@@ -650,8 +647,7 @@ static enum MHD_Result dispatch(jg__req *r)
 			r->route->body == JG__BODY_FILE ? "the upload is larger than"
 							  " %llu bytes"
 							: "the body is larger than %llu bytes",
-			(unsigned long long)(r->route->body == JG__BODY_FILE ? JG__UPLOAD_MAX
-									     : JG__JSON_MAX));
+			(unsigned long long)jg__route_body_max(r->route));
 	if (r->route->body == JG__BODY_NONE && r->body_len)
 		return jg__reply_error(r, JG__API_INVALID, "this request takes no body");
 	if (r->route->body == JG__BODY_JSON) {

@@ -568,28 +568,27 @@ static int apply_listing(jg_store *s, jg_catalog *c, const cat_row *r, jg_err *e
 
 int jg_catalog_apply(jg_store *s, jg_catalog *c, bool dry_run, jg_err *err)
 {
-	int64_t before = c->res.rejected_count;
 	int rc = 0;
 
 	c->res.added = c->res.updated = 0;
 	c->res.created = c->res.remapped = c->res.lines_applied = 0;
 	c->res.applied = false;
 	c->res.dry_run = dry_run;
-	if (c->res.rejected_count)
-		return 0; /* bad rows found while reading: nothing to try */
+	/* Rows already refused while reading do not stop the others from being tried (and
+	 * rolled back), so that one answer names every bad row, the store's refusals too. */
 	rc = jg_store_begin(s, err);
 	if (rc)
 		return rc;
 	for (size_t i = 0; rc == 0 && i < c->n; i++)
 		rc = c->kind == JG_CATALOG_SKUS ? apply_sku(s, c, &c->rows[i], err)
 						: apply_listing(s, c, &c->rows[i], err);
-	if (rc == 0 && c->res.rejected_count == before && !dry_run) {
+	if (rc == 0 && c->res.rejected_count == 0 && !dry_run) {
 		rc = jg_store_commit(s, err);
 		c->res.applied = rc == 0;
 	} else {
 		jg_store_rollback(s);
 	}
-	if (rc || c->res.rejected_count != before) {
+	if (rc || c->res.rejected_count) {
 		c->res.added = c->res.updated = 0;
 		c->res.created = c->res.remapped = c->res.lines_applied = 0;
 	}
