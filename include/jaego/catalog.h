@@ -53,25 +53,25 @@ typedef struct jg_catalog_opts {
 } jg_catalog_opts;
 
 typedef struct jg_catalog_reject {
-	int64_t row;       /* 1-based, as a spreadsheet shows it */
-	int32_t column;    /* 1-based; 0 = the row as a whole */
-	char field[32];    /* the column's header name ("sku", "stock", ...), "" for the row */
+	int64_t row;    /* 1-based, as a spreadsheet shows it */
+	int32_t column; /* 1-based; 0 = the row as a whole */
+	char field[32]; /* the column's header name ("sku", "stock", ...), "" for the row */
 	char reason[256];
 } jg_catalog_reject;
 
 typedef struct jg_catalog_result {
 	jg_catalog_kind kind;
-	int64_t rows;          /* data rows read (blank rows are not counted) */
-	int64_t added;         /* SKU lists: new SKUs */
-	int64_t updated;       /* SKU lists: known SKUs updated and counted */
-	int64_t created;       /* listing lists: new listings */
-	int64_t remapped;      /* listing lists: listings given a new recipe */
-	int64_t lines_applied; /* listing lists: waiting order lines that now take stock */
-	int64_t rejected_count;            /* every bad row problem found */
+	int64_t rows;           /* data rows read (blank rows are not counted) */
+	int64_t added;          /* SKU lists: new SKUs */
+	int64_t updated;        /* SKU lists: known SKUs updated and counted */
+	int64_t created;        /* listing lists: new listings */
+	int64_t remapped;       /* listing lists: listings given a new recipe */
+	int64_t lines_applied;  /* listing lists: waiting order lines that now take stock */
+	int64_t rejected_count; /* every bad row problem found */
 	const jg_catalog_reject *rejected; /* the first JG_CATALOG_REJECT_MAX, by row */
 	size_t n_rejected;
-	bool dry_run;  /* the last jg_catalog_apply was a dry run */
-	bool applied;  /* committed: no bad row and not a dry run */
+	bool dry_run; /* the last jg_catalog_apply was a dry run */
+	bool applied; /* committed: no bad row and not a dry run */
 } jg_catalog_result;
 
 /* A file read and checked, with its result. */
@@ -99,9 +99,9 @@ const jg_catalog_result *jg_catalog_result_get(const jg_catalog *c);
  * every bad row: those found while reading and those the store refuses (an unknown
  * channel or SKU). Returns 0 when it came to a decision: the file was applied (result
  * `applied`), or it was a dry run (everything applied, counted, then rolled back), or it
- * has bad rows: then nothing is applied and the counts are 0. Otherwise a store error (JG_EDB, JG_EBUSY, JG_ENOMEM, JG_EINVAL when a
- * batch is open), with nothing applied. Not thread-safe on one store, like every store
- * call.
+ * has bad rows: then nothing is applied and the counts are 0. Otherwise a store error (JG_EDB,
+ * JG_EBUSY, JG_ENOMEM, JG_EINVAL when a batch is open), with nothing applied. Not thread-safe on
+ * one store, like every store call.
  */
 int jg_catalog_apply(jg_store *s, jg_catalog *c, bool dry_run, jg_err *err);
 

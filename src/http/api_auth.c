@@ -430,14 +430,14 @@ static int user_remove_run(jg_store *s, jg__wjob *j, jg_err *err)
 
 static enum MHD_Result user_remove_finish(jg__req *r)
 {
-	return jg__finish_json(
-		r, 200, json_pack("{s:s, s:b}", "user", (const char *)r->ctx, "removed", 1));
+	return jg__finish_json(r, 200,
+			       json_pack("{s:s, s:b}", "user", (const char *)r->ctx, "removed", 1));
 }
 
 enum MHD_Result jg__api_users_remove(jg__req *r)
 {
-	return jg__write(r, user_remove_run, user_remove_finish, (void *)r->params[0],
-			 JG__W_QUIET, 1, 200);
+	return jg__write(r, user_remove_run, user_remove_finish, (void *)r->params[0], JG__W_QUIET,
+			 1, 200);
 }
 
 static int user_password_run(jg_store *s, jg__wjob *j, jg_err *err)
@@ -458,8 +458,7 @@ static enum MHD_Result user_password_finish(jg__req *r)
  * the writer only stores the hash and ends the user's sessions. */
 enum MHD_Result jg__api_users_password(jg__req *r)
 {
-	static const jg__jfield spec[] = {{"password", JG__J_STR, JG__J_REQUIRED},
-					  {NULL, 0, 0}};
+	static const jg__jfield spec[] = {{"password", JG__J_STR, JG__J_REQUIRED}, {NULL, 0, 0}};
 	jg_err err = {0};
 	user_ctx *c = jg_arena_alloc(&r->arena, sizeof(*c));
 

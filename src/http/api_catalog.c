@@ -101,7 +101,8 @@ static enum MHD_Result catalog_import(jg__req *r, jg_catalog_kind kind)
 		filename = strrchr(filename, '/') + 1;
 	c->name = filename && *filename ? filename : "the upload";
 	if (r->body_len == 0)
-		return jg__reply_error(r, JG__API_INVALID, "the file is empty: send it as the body");
+		return jg__reply_error(r, JG__API_INVALID,
+				       "the file is empty: send it as the body");
 	opts.name = c->name;
 	if (jg_catalog_read_file(&c->cat, kind, r->tmp_path, &opts, &err))
 		return jg__reply_err(r, &err);

@@ -642,12 +642,12 @@ static enum MHD_Result dispatch(jg__req *r)
 		return jg__static_serve(r, r->path);
 	}
 	if (r->too_large)
-		return jg__reply_error(
-			r, JG__API_TOO_LARGE,
-			r->route->body == JG__BODY_FILE ? "the upload is larger than"
-							  " %llu bytes"
-							: "the body is larger than %llu bytes",
-			(unsigned long long)jg__route_body_max(r->route));
+		return jg__reply_error(r, JG__API_TOO_LARGE,
+				       r->route->body == JG__BODY_FILE
+					       ? "the upload is larger than"
+						 " %llu bytes"
+					       : "the body is larger than %llu bytes",
+				       (unsigned long long)jg__route_body_max(r->route));
 	if (r->route->body == JG__BODY_NONE && r->body_len)
 		return jg__reply_error(r, JG__API_INVALID, "this request takes no body");
 	if (r->route->body == JG__BODY_JSON) {

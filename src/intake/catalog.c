@@ -116,7 +116,8 @@ static int find_header(jg_catalog *c, const jg_sheet_row *r)
 			size_t len = r->cells[i].len;
 			const char *t = jg_text_trim(r->cells[i].text, &len);
 
-			if (len == strlen(col_name(c, k)) && strncasecmp(t, col_name(c, k), len) == 0) {
+			if (len == strlen(col_name(c, k)) &&
+			    strncasecmp(t, col_name(c, k), len) == 0) {
 				c->col[k] = (int)i;
 				break;
 			}
@@ -225,8 +226,10 @@ static int on_row(const jg_sheet_row *r, void *payload)
 		width--;
 	}
 	if (width > c->ncols) {
-		reject(c, r->row, (int)c->ncols, "", "has %zu columns, the header has %zu (a comma "
-		       "inside a value must be quoted)", width, c->ncols);
+		reject(c, r->row, (int)c->ncols, "",
+		       "has %zu columns, the header has %zu (a comma "
+		       "inside a value must be quoted)",
+		       width, c->ncols);
 		return 0;
 	}
 	if (c->kind == JG_CATALOG_SKUS) {
@@ -344,8 +347,8 @@ static int find_duplicates(jg_catalog *c)
 	qsort(v, c->n, sizeof(*v), c->kind == JG_CATALOG_SKUS ? by_sku : by_listing);
 	for (size_t i = 1, first = 0; i < c->n; i++) {
 		bool same = strcmp(v[i]->a, v[first]->a) == 0 &&
-			    (c->kind == JG_CATALOG_SKUS ||
-			     (strcmp(v[i]->b, v[first]->b) == 0 && strcmp(v[i]->c, v[first]->c) == 0));
+			    (c->kind == JG_CATALOG_SKUS || (strcmp(v[i]->b, v[first]->b) == 0 &&
+							    strcmp(v[i]->c, v[first]->c) == 0));
 
 		if (!same) {
 			first = i;

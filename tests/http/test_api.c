@@ -814,7 +814,8 @@ static void test_catalog_imports(void **state)
 	setup(&f);
 	/* A good SKU list: C is new, A is known (renamed, counted: a stocktake). */
 	j = post_file(&r, &f, f.op, "/api/v1/skus/import?filename=skus.csv",
-		      "\xef\xbb\xbfsku,name,stock,safety\r\nA,\"A, shirt\",7,1\r\nC,새 상품,3,\r\n", 200);
+		      "\xef\xbb\xbfsku,name,stock,safety\r\nA,\"A, shirt\",7,1\r\nC,새 상품,3,\r\n",
+		      200);
 	assert_int_equal(t_jint(j, "rows"), 2);
 	assert_int_equal(t_jint(j, "added"), 1);
 	assert_int_equal(t_jint(j, "updated"), 1);
@@ -847,8 +848,8 @@ static void test_catalog_imports(void **state)
 	expect_audit(&f, "/api/v1/skus/import", 422);
 
 	/* A dry run says what would happen and changes nothing. */
-	j = post_file(&r, &f, f.op, "/api/v1/skus/import?dry_run=1", "sku,name,stock\nF,f,4\nA,A,1\n",
-		      200);
+	j = post_file(&r, &f, f.op, "/api/v1/skus/import?dry_run=1",
+		      "sku,name,stock\nF,f,4\nA,A,1\n", 200);
 	assert_int_equal(t_jint(j, "added"), 1);
 	assert_int_equal(t_jint(j, "updated"), 1);
 	assert_true(json_is_true(json_object_get(j, "dry_run")));
@@ -983,7 +984,8 @@ static void test_accounts(void **state)
 		th_expect(&r, 401);
 		th_resp_free(&r);
 	}
-	post_expect(&f, NULL, "/api/v1/login", "{\"user\":\"lee\",\"password\":\"first-pw-1\"}", 401);
+	post_expect(&f, NULL, "/api/v1/login", "{\"user\":\"lee\",\"password\":\"first-pw-1\"}",
+		    401);
 	login(&f, "lee", "second-pw-2", cookie, sizeof(cookie), csrf, sizeof(csrf));
 
 	/* Removing users: never the last admin. */
