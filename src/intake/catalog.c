@@ -38,8 +38,8 @@ typedef struct cat_row {
 	const char *a, *b, *c; /* sku, name / channel, product id, option */
 	int64_t stock, safety, low;
 	bool has_safety, has_low;
-	jg_recipe_item *items; /* listings: the recipe, in the arena */
-	int n_items;
+	const char *recipe; /* listings: the recipe's text, checked (parsed again to apply, so
+			       that memory stays bounded by the file's size) */
 } cat_row;
 
 struct jg_catalog {
@@ -273,16 +273,12 @@ static int on_row(const jg_sheet_row *r, void *payload)
 
 			if (!text) {
 				oom = true;
-			} else if ((n = jg_recipe_parse(items, JG_RECIPE_MAX, text, &perr)) < 0) {
-				reject(c, r->row, c->col[C_RECIPE], "recipe", "%s", perr.msg);
+			} else if ((n = jg_recipe_parse(items, JG_RECIPE_MAX, text, &perr)) <= 0) {
+				reject(c, r->row, c->col[C_RECIPE], "recipe", "%s",
+				       n < 0 ? perr.msg : "empty recipe");
 				bad = true;
-			} else if (!bad) {
-				row.items = jg_arena_alloc(&c->arena, (size_t)n * sizeof(*items));
-				if (!row.items)
-					oom = true;
-				else
-					memcpy(row.items, items, (size_t)n * sizeof(*items));
-				row.n_items = n;
+			} else {
+				row.recipe = text;
 			}
 		}
 	}
@@ -549,9 +545,15 @@ static int apply_sku(jg_store *s, jg_catalog *c, const cat_row *r, jg_err *err)
 
 static int apply_listing(jg_store *s, jg_catalog *c, const cat_row *r, jg_err *err)
 {
+	jg_recipe_item items[JG_RECIPE_MAX];
 	jg_map_result res = {0};
 	jg_err e = {0};
-	int rc = jg_listing_map(s, r->a, r->b, r->c, r->items, (size_t)r->n_items, &res, &e);
+	int n = jg_recipe_parse(items, JG_RECIPE_MAX, r->recipe, &e), rc;
+
+	if (n <= 0) /* it parsed while reading: cannot happen */
+		return jg_err_set_at(err, JG_EINVAL, r->row, 0, "row %lld: %s", (long long)r->row,
+				     e.msg);
+	rc = jg_listing_map(s, r->a, r->b, r->c, items, (size_t)n, &res, &e);
 
 	if (rc == JG_ENOTFOUND || rc == JG_EINVAL) {
 		/* The store's message names the SKU or the channel. */
