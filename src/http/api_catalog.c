@@ -19,6 +19,9 @@
 
 #define FILENAME_MAX_BYTES 255
 
+_Static_assert(JG__LIST_MAX == JG_CATALOG_FILE_MAX,
+	       "the route's upload cap is the library's file cap");
+
 typedef struct catalog_ctx {
 	jg_catalog *cat;
 	const char *name; /* the upload's own name, for the answer */

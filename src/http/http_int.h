@@ -31,6 +31,7 @@
 #define JG__JSON_MAX     (1u << 20)           /* bytes of a JSON body */
 #define JG__JSON_DEPTH   32                   /* nesting of a JSON body */
 #define JG__UPLOAD_MAX   (64ull << 20)        /* bytes of an uploaded file */
+#define JG__LIST_MAX     (16ull << 20)        /* bytes of an uploaded SKU or listing list */
 #define JG__REQ_ARENA    (4u << 20)           /* a request's arena */
 #define JG__CONN_MEMORY  (64u << 10)          /* MHD's buffer per connection: headers and reads */
 #define JG__CONN_LIMIT   256                  /* open connections */
@@ -84,7 +85,8 @@ typedef enum jg__body {
 
 enum {
 	JG__ROUTE_PUBLIC = 1, /* no authentication (health, login, the dashboard) */
-	JG__ROUTE_READ = 2    /* a POST that changes nothing: no writer, no audit, no CSRF */
+	JG__ROUTE_READ = 2,   /* a POST that changes nothing: no writer, no audit, no CSRF */
+	JG__ROUTE_LIST = 4    /* an upload of a SKU or listing list: JG__LIST_MAX */
 };
 
 typedef struct jg__route {
@@ -94,7 +96,6 @@ typedef struct jg__route {
 	jg_role role; /* the least role allowed */
 	jg__body body;
 	unsigned flags;
-	uint64_t max_body; /* a JG__BODY_FILE route's own cap; 0 = JG__UPLOAD_MAX */
 } jg__route;
 
 /* The most body bytes a route takes: JSON, an upload (its own cap or JG__UPLOAD_MAX), or 0. */
