@@ -19,6 +19,7 @@ static const struct {
 	unsigned status;
 	const char *code;
 } API_ERRORS[] = {
+	/* clang-format off */
 	{JG__API_INVALID, 400, "invalid"},
 	{JG__API_UNAUTHORIZED, 401, "unauthorized"},
 	{JG__API_FORBIDDEN, 403, "forbidden"},
@@ -26,9 +27,11 @@ static const struct {
 	{JG__API_METHOD, 405, "method_not_allowed"},
 	{JG__API_CONFLICT, 409, "conflict"},
 	{JG__API_TOO_LARGE, 413, "too_large"},
+	{JG__API_UNPROCESSABLE, 422, "unprocessable"},
 	{JG__API_RATE_LIMITED, 429, "rate_limited"},
 	{JG__API_BUSY, 503, "busy"},
 	{JG__API_INTERNAL, 500, "internal"},
+	/* clang-format on */
 };
 
 jg__api_kind jg__api_kind_of(int code)

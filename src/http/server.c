@@ -409,6 +409,8 @@ static void req_free(jg__req *r)
 {
 	if (!r)
 		return;
+	if (r->cleanup)
+		r->cleanup(r->cleanup_arg);
 	if (r->fd >= 0)
 		close(r->fd);
 	if (r->tmp_path) {
@@ -559,9 +561,7 @@ static enum MHD_Result begin(jg__req *r)
 	}
 	if (cl) {
 		int64_t n;
-		uint64_t cap = r->route->body == JG__BODY_FILE   ? JG__UPLOAD_MAX
-			       : r->route->body == JG__BODY_JSON ? JG__JSON_MAX
-								 : 0;
+		uint64_t cap = jg__route_body_max(r->route);
 
 		if (jg_parse_i64(&n, cl) || n < 0)
 			return jg__reply_error(r, JG__API_INVALID, "bad Content-Length");
@@ -602,10 +602,7 @@ static enum MHD_Result begin(jg__req *r)
  * told 413), up to HARD_CLOSE_EXTRA more; then the connection is dropped. */
 static enum MHD_Result body_chunk(jg__req *r, const char *data, size_t n)
 {
-	uint64_t cap = !r->route                         ? 0
-		       : r->route->body == JG__BODY_FILE ? JG__UPLOAD_MAX
-		       : r->route->body == JG__BODY_JSON ? JG__JSON_MAX
-							 : 0;
+	uint64_t cap = jg__route_body_max(r->route);
 
 	r->body_len += n;
 	if (r->body_len > cap) {
@@ -640,13 +637,12 @@ static enum MHD_Result dispatch(jg__req *r)
 		return jg__static_serve(r, r->path);
 	}
 	if (r->too_large)
-		return jg__reply_error(
-			r, JG__API_TOO_LARGE,
-			r->route->body == JG__BODY_FILE ? "the upload is larger than"
-							  " %llu bytes"
-							: "the body is larger than %llu bytes",
-			(unsigned long long)(r->route->body == JG__BODY_FILE ? JG__UPLOAD_MAX
-									     : JG__JSON_MAX));
+		return jg__reply_error(r, JG__API_TOO_LARGE,
+				       r->route->body == JG__BODY_FILE
+					       ? "the upload is larger than"
+						 " %llu bytes"
+					       : "the body is larger than %llu bytes",
+				       (unsigned long long)jg__route_body_max(r->route));
 	if (r->route->body == JG__BODY_NONE && r->body_len)
 		return jg__reply_error(r, JG__API_INVALID, "this request takes no body");
 	if (r->route->body == JG__BODY_JSON) {
