@@ -457,6 +457,9 @@ async function main() {
 		await page.getByLabel('판매처').selectOption('coupang');
 		const row = page.locator('tr[data-line="3100000001-coupang-MUG-01"]');
 		await row.waitFor();
+		// The row is in the unfiltered list too: wait for the filtered list to replace it.
+		await page.waitForFunction(() => document.querySelectorAll('table.orders tbody tr').length === 3, null, { timeout: TIMEOUT })
+			.catch(() => {});
 		assert.equal(await page.locator('table.orders tbody tr').count(), 3, 'the demo\'s coupang line and the file\'s two');
 		await row.getByRole('button', { name: '발송' }).click();
 		const dlg = page.getByRole('dialog');
