@@ -204,6 +204,18 @@ const SMARTSTORE_CSV = [
 ].join('\n') + '\n';
 const SMARTSTORE_NAME = 'smartstore_orders_20261129.csv';
 
+// For the preview and the strict upload: a new mug line; and a good line with a bad row
+// (quantity 0) that a strict upload refuses whole.
+const PREVIEW_CSV = [
+	'line_id,order_no,ordered_at,product_id,product_name,option,qty,status',
+	'SS-2001,SO-21,2026-11-29 13:00,smartstore-MUG-01,세라믹 머그,,1,결제완료',
+].join('\n') + '\n';
+const STRICT_CSV = [
+	'line_id,order_no,ordered_at,product_id,product_name,option,qty,status',
+	'SS-3001,SO-31,2026-11-29 13:05,smartstore-MUG-01,세라믹 머그,,1,결제완료',
+	'SS-3002,SO-32,2026-11-29 13:06,smartstore-MUG-01,세라믹 머그,,0,결제완료',
+].join('\n') + '\n';
+
 // A SmartStore download (an instruction line above the header, as Naver writes it) made
 // with python3-openpyxl and password-protected by the real encrypting writer of the import
 // tests (tests/tools/encrypt.js, officecrypto-tool). Both come with scripts/setup.sh.
@@ -587,6 +599,49 @@ async function main() {
 		await shot(page, '14-stock-new-sku');
 	});
 
+	// A preview saves nothing; a strict upload of a file with a bad row saves nothing either.
+	await step('upload: preview only, and strict', async () => {
+		await nav(page, '업로드').click();
+		await page.getByRole('heading', { name: '파일 업로드' }).waitFor();
+		await page.getByRole('button', { name: '목록 비우기' }).click();
+		await nav(page, '재고 현황').click();
+		const mugBefore = await cellValue(page, 'MUG-01', 'smartstore');
+		await nav(page, '업로드').click();
+		const preview = page.getByLabel('미리 보기만 (저장하지 않음)');
+		const strict = page.getByLabel('잘못된 행이 하나라도 있으면 파일 전체를 받지 않음');
+		await preview.check();
+		const dryName = 'smartstore_preview.csv';
+		await dropFiles(page, '.dropzone', [{ name: dryName, text: PREVIEW_CSV }]);
+		await item(page, dryName).getByLabel('판매처').selectOption('smartstore');
+		await item(page, dryName).getByLabel('파일 형식').selectOption('generic');
+		await page.getByRole('button', { name: '올리기 시작' }).click();
+		await item(page, dryName).locator('[data-state="done"]').waitFor();
+		await item(page, dryName).getByText('미리 보기 완료 (저장 안 됨)').waitFor();
+		assert.equal(await stat(page, dryName, 'new'), 1, 'the preview counts the new line');
+		await shot(page, '15-upload-preview');
+
+		await page.getByRole('button', { name: '목록 비우기' }).click();
+		await preview.uncheck();
+		await strict.check();
+		const strictName = 'smartstore_strict.csv';
+		await dropFiles(page, '.dropzone', [{ name: strictName, text: STRICT_CSV }]);
+		await item(page, strictName).getByLabel('판매처').selectOption('smartstore');
+		await item(page, strictName).getByLabel('파일 형식').selectOption('generic');
+		await page.getByRole('button', { name: '올리기 시작' }).click();
+		await item(page, strictName).locator('[data-state="failed"]').waitFor();
+		await shot(page, '16-upload-strict');
+		await strict.uncheck();
+
+		// Neither file's line is in the store, and the mug's quantity did not move.
+		await nav(page, '주문').click();
+		await page.getByRole('heading', { name: '주문', exact: true }).waitFor();
+		for (const line of ['SS-2001', 'SS-3001'])
+			assert.equal(await page.locator(`tr[data-line="${line}"]`).count(), 0, `${line} was saved`);
+		await nav(page, '재고 현황').click();
+		await cell(page, 'MUG-01', 'smartstore').waitFor();
+		assert.equal(await cellValue(page, 'MUG-01', 'smartstore'), mugBefore);
+	});
+
 	await step('English', async () => {
 		await page.getByRole('button', { name: 'Switch to English' }).click();
 		await nav(page, 'Stock').click();
@@ -598,6 +653,44 @@ async function main() {
 	});
 
 	await step('log out', async () => {
+		// The live and polling tabs are done; left open they would poll on, signed out (401).
+		await watcher.close();
+		await poller.close();
+		await page.getByRole('button', { name: '로그아웃' }).click();
+		await page.getByRole('heading', { name: '로그인' }).waitFor();
+	});
+
+	// A viewer sees everything and can change nothing: no write controls on the pages, and
+	// the API refuses a write sent with the viewer's own session and CSRF token.
+	await step('a viewer reads but cannot write', async () => {
+		run(['user', 'add', 'viewer', '--role', 'viewer'], PASSWORD + '\n');
+		await page.getByLabel('사용자 이름').fill('viewer');
+		await page.getByLabel('비밀번호').fill(PASSWORD);
+		await page.getByRole('button', { name: '로그인' }).click();
+		await page.getByRole('heading', { name: '재고 현황' }).waitFor();
+		await cell(page, 'MUG-01', 'coupang').waitFor();
+		await nav(page, '주문').click();
+		await page.getByRole('heading', { name: '주문', exact: true }).waitFor();
+		await page.locator('table.orders tbody tr').first().waitFor();
+		assert.equal(await page.getByRole('button', { name: '발송' }).count(), 0, 'a viewer is offered 발송');
+		await nav(page, '업로드').click();
+		await page.getByRole('heading', { name: '파일 업로드' }).waitFor();
+		assert.ok(await page.getByRole('button', { name: '올리기 시작' }).isDisabled(), 'a viewer can start an upload');
+		await nav(page, '동기화').click();
+		await page.locator('h1, h2').first().waitFor();
+		assert.equal(await page.getByRole('button', { name: /파일 만들기|내보내기/ }).count(), 0, 'a viewer is offered an export');
+		await shot(page, '17-viewer');
+		expectedFailures.push({ status: 403, path: '/api/v1/skus' });
+		const status = await page.evaluate(async () => {
+			const me = await (await fetch('/api/v1/me')).json();
+			const r = await fetch('/api/v1/skus', {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf || '' },
+				body: JSON.stringify({ sku: 'VIEWER-1', name: 'x' }),
+			});
+			return r.status;
+		});
+		assert.equal(status, 403);
 		await page.getByRole('button', { name: '로그아웃' }).click();
 		await page.getByRole('heading', { name: '로그인' }).waitFor();
 	});
