@@ -403,8 +403,9 @@ static int job_finish(job *j, int rc, jg_intake_summary **out)
 	if (!sum)
 		return rc;
 	if (rc == 0 && o->strict && sum->rejected_count) {
-		rc = jg_err_set(err, JG_EINVAL, "%s: %lld rows are bad; a strict import applies nothing",
-				j->path, (long long)sum->rejected_count);
+		rc = jg_err_set(err, JG_EINVAL, "%s: %lld bad %s; a strict import applies nothing",
+				j->path, (long long)sum->rejected_count,
+				sum->rejected_count == 1 ? "row" : "rows");
 	}
 	if (rc == 0 && j->began) {
 		jg_import_record r = {.rows = sum->rows,
