@@ -37,8 +37,17 @@ typedef struct jg_store jg_store;
  * Opens the database at `url`: a file path, "sqlite:PATH", "file:PATH" or ":memory:". The
  * file is created when missing; the schema is not touched (see jg_store_migrate). On
  * success *out is owned by the caller; close it with jg_store_close().
+ *
+ * A "postgres://" or "postgresql://" URL (libpq's form) opens PostgreSQL; its `tenant=`
+ * parameter (else $JAEGO_TENANT, else "main") names the seller whose data the store
+ * sees, and no other. A superuser or BYPASSRLS role is refused (JG_EPERM). See
+ * docs/postgres.md.
  */
 int jg_store_open(jg_store **out, const char *url, jg_err *err);
+
+/* `url` as it may be shown or logged: a PostgreSQL URL's password becomes "***". Writes
+ * at most n bytes (NUL included) to `out` and returns it. Thread-safe. */
+const char *jg_store_url_display(char *out, size_t n, const char *url);
 
 /* Applies every numbered migration not yet applied; *out_applied (may be NULL) says how
  * many. Running it on an up-to-date database is a no-op. */
