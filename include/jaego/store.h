@@ -45,6 +45,18 @@ typedef struct jg_store jg_store;
  */
 int jg_store_open(jg_store **out, const char *url, jg_err *err);
 
+/*
+ * True when `err` is a transient conflict for which the whole transaction may be run
+ * again: on PostgreSQL a serialization failure (SQLSTATE 40001) or a deadlock (40P01). A
+ * caller that holds everything the transaction did (the server's writer, an import job)
+ * rolls back, waits jg_store_backoff(attempt) and runs it again, at most JG_STORE_RETRIES
+ * times, then reports the error. Thread-safe.
+ */
+bool jg_store_retryable(const jg_err *err);
+#define JG_STORE_RETRIES 5
+/* Sleeps before retry `attempt` (0-based): 10 ms doubling, with jitter. Thread-safe. */
+void jg_store_backoff(int attempt);
+
 /* `url` as it may be shown or logged: a PostgreSQL URL's password becomes "***". Writes
  * at most n bytes (NUL included) to `out` and returns it. Thread-safe. */
 const char *jg_store_url_display(char *out, size_t n, const char *url);

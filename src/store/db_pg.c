@@ -118,6 +118,11 @@ static int pg_fail(jg__db *db, const PGresult *res, jg_err *err, const char *wha
 	if (err && err->code == 0 && state)
 		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
 	n = strcspn(msg, "\n");
+	if (code == JG_EBUSY)
+		return jg_err_set(err, code,
+				  "%s: %.*s (SQLSTATE %s): the transaction conflicted with another"
+				  " and was rolled back, nothing of it was saved; try again",
+				  what, (int)n, msg, state);
 	return jg_err_set(err, code, "%s: %.*s", what, (int)n, msg);
 }
 
@@ -441,16 +446,13 @@ static int rewrite(jg_buf *out, const char *sql, bool *returning_id, jg_err *err
 
 /* ---- statements -------------------------------------------------------------------- */
 
+/* The prepared statement itself stays on the server until the connection closes: the
+ * store finalizes its statements only when it closes, and a DEALLOCATE each would cost a
+ * round trip per statement for nothing. */
 static void p_finalize(jg__stmt *st)
 {
 	if (!st)
 		return;
-	if (st->kind == K_PREPARED && st->db && st->db->c) {
-		char sql[48];
-
-		snprintf(sql, sizeof(sql), "DEALLOCATE %s", st->name);
-		PQclear(PQexec(st->db->c, sql));
-	}
 	PQclear(st->res);
 	for (int i = 0; st->p && i < st->n; i++)
 		jg_free(st->p[i].heap);
@@ -504,7 +506,6 @@ out:
 	PQclear(res);
 	jg_buf_free(&text);
 	if (rc) {
-		st->kind = -1; /* nothing to DEALLOCATE, or let the connection's end do it */
 		p_finalize(st);
 		return rc;
 	}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "store_int.h"
 
@@ -53,6 +54,24 @@ int jg_store_open(jg_store **out, const char *url, jg_err *err)
 	}
 	*out = s;
 	return 0;
+}
+
+bool jg_store_retryable(const jg_err *err)
+{
+	return err && err->code == JG_EBUSY &&
+	       (strcmp(err->sqlstate, "40001") == 0 || strcmp(err->sqlstate, "40P01") == 0);
+}
+
+void jg_store_backoff(int attempt)
+{
+	struct timespec ts;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ms = (10L << (attempt < 6 ? attempt : 6)) + ts.tv_nsec % 10; /* 10, 20, 40 ... + jitter */
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
 }
 
 const char *jg_store_url_display(char *out, size_t n, const char *url)
@@ -547,6 +566,10 @@ int jg__op_begin(jg_store *s, jg_err *err)
 
 int jg__op_end(jg_store *s, int rc, jg_err *err)
 {
+	/* A statement PostgreSQL refused (it set a SQLSTATE) aborted the whole transaction
+	 * there: the batch cannot go on, as it can on SQLite after a refused statement. */
+	if (s->batch && rc && err && err->sqlstate[0])
+		s->poisoned = true;
 	if (s->batch)
 		return rc;
 	if (rc) {
