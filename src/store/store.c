@@ -2,8 +2,9 @@
 /*
  * Opening the store, the schema, transactions and the helpers the ledger files share.
  *
- * Transactions: an operation outside a batch runs in its own BEGIN IMMEDIATE ... COMMIT; a
- * batch (jg_store_begin) holds one transaction across many operations. Derived state is
+ * Transactions: an operation outside a batch runs in its own BEGIN IMMEDIATE ... COMMIT (on
+ * PostgreSQL the driver makes that BEGIN plus the tenant's write lock); a batch
+ * (jg_store_begin) holds one transaction across many operations. Derived state is
  * settled just before COMMIT, so what a commit makes durable is always consistent.
  */
 #include <stdarg.h>
