@@ -52,12 +52,12 @@ struct jg__db {
 	char tenant[TENANT_MAX];
 };
 
-typedef struct param {
+typedef struct pg_param {
 	const char *val; /* what is sent: NULL for SQL NULL, else small, heap or the caller's */
 	char *heap;
 	size_t cap;
 	char small[24];
-} param;
+} pg_param;
 
 enum { K_PREPARED, K_BEGIN_WRITE, K_BEGIN_READ };
 
@@ -67,7 +67,7 @@ struct jg__stmt {
 	bool returning_id; /* RETURNING id was added: step() consumes it for last_id */
 	char name[24];
 	int n;
-	param *p;
+	pg_param *p;
 	const char **vals;
 	PGresult *res;
 	int row, rows;
@@ -534,7 +534,7 @@ static int p_params(jg__stmt *st)
 
 static int p_bind_i64(jg__stmt *st, int idx, int64_t v)
 {
-	param *p;
+	pg_param *p;
 
 	if (idx < 1 || idx > st->n)
 		return JG_EINVAL;
@@ -546,7 +546,7 @@ static int p_bind_i64(jg__stmt *st, int idx, int64_t v)
 
 static int p_bind_text(jg__stmt *st, int idx, const char *s)
 {
-	param *p;
+	pg_param *p;
 	size_t n;
 
 	if (idx < 1 || idx > st->n)
