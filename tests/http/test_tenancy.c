@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 
@@ -253,6 +254,55 @@ static void test_concurrent_writers(void **state)
 	t_check(a.db);
 }
 
+/* The server drops the store's connection (a restart, a failover): the next operation
+ * opens a new one and succeeds; a batch that lost it fails cleanly. */
+static void test_reconnect(void **state)
+{
+	char url[1200], kill[256];
+	const char *argv[] = {"psql", "-X", "-q", "-At", "-d", t_pg_url(), "-c", kill, NULL};
+	jg_store *s = NULL;
+	jg_err err = {0};
+	int64_t v = 0;
+	char *out = NULL;
+
+	(void)state;
+	snprintf(url, sizeof(url), "%s&application_name=jgreconnect%ld", a.db, (long)getpid());
+	snprintf(kill, sizeof(kill),
+		 "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+		 " WHERE application_name = 'jgreconnect%ld'",
+		 (long)getpid());
+	assert_int_equal(jg_store_open(&s, url, &err), 0);
+	assert_int_equal(jg_sku_add(s, "R", "R", 0, &err), 0);
+	assert_int_equal(jg_stock_receive(s, "R", 3, NULL, &err), 0);
+	assert_int_equal(t_spawn(argv, NULL, &out), 0);
+	assert_string_equal(out, "1\n"); /* the store's connection, dropped */
+	jg_free(out);
+	th_sleep_ms(200);
+	if (jg_stock_receive(s, "R", 2, NULL, &err))
+		fail_msg("after the connection was dropped: %s", err.msg);
+	assert_int_equal(jg_setting_get(s, "priority_top", &v, &err), 0);
+	/* Lost inside a batch: the batch fails, nothing of it stays, the next one works. */
+	assert_int_equal(jg_store_begin(s, &err), 0);
+	assert_int_equal(jg_stock_receive(s, "R", 100, NULL, &err), 0);
+	assert_int_equal(t_spawn(argv, NULL, &out), 0);
+	assert_string_equal(out, "1\n"); /* the store's connection, dropped */
+	jg_free(out);
+	th_sleep_ms(200);
+	jg_err_clear(&err);
+	assert_int_not_equal(jg_store_commit(s, &err), 0);
+	jg_err_clear(&err);
+	if (jg_stock_receive(s, "R", 1, NULL, &err))
+		fail_msg("after the batch lost its connection: %s", err.msg);
+	jg_store_close(s);
+	{
+		json_t *j = th_cli(&a, "--json sku list");
+
+		assert_int_equal(t_jint(j, "skus/0/on_hand"), 6);
+		json_decref(j);
+	}
+	t_check(a.db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +311,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bypassrls_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
