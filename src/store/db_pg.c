@@ -34,6 +34,7 @@
  * are prepared again on first use) before the next transaction or statement outside one;
  * never inside a transaction, which is lost with its connection.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,7 @@ struct jg__db {
 	unsigned next_name;
 	unsigned gen;  /* the session: grows with each reconnection */
 	bool in_tx;    /* the session is inside a transaction */
+	unsigned listen_gen; /* the session that LISTENs (gen + 1), 0 for none */
 	char tenant[TENANT_MAX];
 };
 
@@ -794,6 +796,45 @@ static int p_data_version(jg__db *db, int64_t *out, jg_err *err)
 	return rc;
 }
 
+/* LISTEN jaego in this session (again after a reconnection, reporting a change, since one
+ * may have gone by unheard), then up to timeout_ms for a notification naming the tenant. */
+static int p_watch(jg__db *db, int timeout_ms, bool *changed, jg_err *err)
+{
+	PGnotify *n;
+	int rc;
+
+	*changed = false;
+	rc = ensure(db, err);
+	if (rc)
+		return rc;
+	if (db->listen_gen != db->gen + 1) {
+		rc = simple(db, "LISTEN jaego", err);
+		if (rc)
+			return rc;
+		*changed = db->listen_gen != 0;
+		db->listen_gen = db->gen + 1;
+	}
+	if (PQconsumeInput(db->c) == 0)
+		goto lost;
+	n = PQnotifies(db->c);
+	if (!n) {
+		struct pollfd p = {.fd = PQsocket(db->c), .events = POLLIN};
+
+		if (poll(&p, 1, timeout_ms) > 0 && PQconsumeInput(db->c) == 0)
+			goto lost;
+		n = PQnotifies(db->c);
+	}
+	for (; n; n = PQnotifies(db->c)) {
+		if (strcmp(n->extra, db->tenant) == 0)
+			*changed = true;
+		PQfreemem(n);
+	}
+	return 0;
+lost:
+	return jg_err_set(err, JG_EDB, "PostgreSQL: %.*s",
+			  (int)strcspn(PQerrorMessage(db->c), "\n"), PQerrorMessage(db->c));
+}
+
 const jg__db_driver jg__db_pg = {
 	.name = "postgres",
 	.open = p_open,
@@ -824,4 +865,6 @@ const jg__db_driver jg__db_pg = {
 		       " ON CONFLICT DO NOTHING;"
 		       "INSERT INTO jg_data_version(v) VALUES (0) ON CONFLICT DO NOTHING",
 	.tenant_probe = "SELECT COUNT(*) FROM setting WHERE key = 'priority_top'",
+	.notify_sql = "SELECT pg_notify('jaego', current_setting('jaego.tenant'))",
+	.watch = p_watch,
 };

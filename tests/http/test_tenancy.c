@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "client.h"
 
 static th_server a, b;
@@ -303,6 +305,73 @@ static void test_reconnect(void **state)
 	t_check(a.db);
 }
 
+typedef struct sse_read {
+	jg_buf b;
+	int events;
+} sse_read;
+
+static size_t on_sse(char *p, size_t size, size_t n, void *payload)
+{
+	sse_read *s = payload;
+
+	jg_buf_append(&s->b, p, size * n);
+	s->events = 0;
+	for (const char *q = jg_buf_str(&s->b); (q = strstr(q, "event: changed")); q++)
+		s->events++;
+	return size * n;
+}
+
+/* A commit by another connection (here the CLI; as well another server) reaches the live
+ * view of a server on the same seller (LISTEN/NOTIFY); one by another seller does not. */
+static void test_events_across_connections(void **state)
+{
+	sse_read s = {0};
+	char url[128], auth[160], *tok;
+	struct curl_slist *hl = NULL;
+	CURL *c;
+	CURLM *m;
+	int running = 1, step = 0;
+
+	(void)state;
+	t_ok(a.db, "sku add E --name E");
+	t_ok(b.db, "sku add E --name E");
+	tok = th_token(&a, "viewer", "viewer");
+	th_start(&a);
+	jg_buf_init(&s.b, 1u << 20);
+	snprintf(url, sizeof(url), "%s/api/v1/events", a.base);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+	c = curl_easy_init();
+	hl = curl_slist_append(hl, auth);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_sse);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	m = curl_multi_init();
+	curl_multi_add_handle(m, c);
+	for (int i = 0; i < 600 && running && s.events < 2; i++) {
+		curl_multi_perform(m, &running);
+		curl_multi_poll(m, NULL, 0, 25, NULL);
+		if (s.events == 1 && step == 0) {
+			/* Seller B's commit: no event on A's server. */
+			t_ok(b.db, "stock receive E 1");
+			step = 1;
+			i = 0;
+		} else if (s.events == 1 && step == 1 && i == 40) {
+			t_ok(a.db, "stock receive E 1");
+			step = 2;
+		}
+	}
+	assert_int_equal(step, 2); /* B's commit made no event within a second */
+	assert_int_equal(s.events, 2);
+	curl_multi_remove_handle(m, c);
+	curl_easy_cleanup(c);
+	curl_multi_cleanup(m);
+	curl_slist_free_all(hl);
+	jg_buf_free(&s.b);
+	th_stop(&a);
+	jg_free(tok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +381,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_api, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_across_connections, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
