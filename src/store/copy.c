@@ -529,6 +529,15 @@ int jg_store_copy(jg_store *from, jg_store *to, jg_copy_report *out, jg_err *err
 		r.rows += d.rows;
 	}
 	r.n_tables = N_TABLES;
+	/* PostgreSQL plans by statistics that know nothing of rows this transaction wrote: a
+	 * fresh tenant looks empty, and the check below would take nested loops over scans
+	 * (minutes for 100,000 lines instead of a second). ANALYZE counts our own rows. */
+	for (size_t i = 0; rc == 0 && !is_sqlite(to) && i < N_TABLES; i++) {
+		char sql[SQL_MAX];
+
+		snprintf(sql, sizeof(sql), "ANALYZE %s", TABLES[i].name);
+		rc = to->drv->exec(to->db, sql, err);
+	}
 	r.copy_ms = ms_since(&t0);
 
 	/* Proof, before anything is committed: read every table back from the target. */
