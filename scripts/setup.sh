@@ -11,6 +11,7 @@ libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev libcmocka-dev \
 libclang-rt-14-dev valgrind \
 libzip-dev libexpat1-dev libxml2-dev libssl-dev libxlsxwriter-dev \
 libmicrohttpd-dev libargon2-dev libcurl4-openssl-dev \
+libpq-dev postgresql postgresql-client \
 python3-xlwt python3-openpyxl python3-msoffcrypto-tool python3-xlrd \
 chromium fonts-noto-cjk"
 

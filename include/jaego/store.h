@@ -37,8 +37,29 @@ typedef struct jg_store jg_store;
  * Opens the database at `url`: a file path, "sqlite:PATH", "file:PATH" or ":memory:". The
  * file is created when missing; the schema is not touched (see jg_store_migrate). On
  * success *out is owned by the caller; close it with jg_store_close().
+ *
+ * A "postgres://" or "postgresql://" URL (libpq's form) opens PostgreSQL; its `tenant=`
+ * parameter (else $JAEGO_TENANT, else "main") names the seller whose data the store
+ * sees, and no other. A superuser or BYPASSRLS role is refused (JG_EPERM). See
+ * docs/postgres.md.
  */
 int jg_store_open(jg_store **out, const char *url, jg_err *err);
+
+/*
+ * True when `err` is a transient conflict for which the whole transaction may be run
+ * again: on PostgreSQL a serialization failure (SQLSTATE 40001) or a deadlock (40P01). A
+ * caller that holds everything the transaction did (the server's writer, an import job)
+ * rolls back, waits jg_store_backoff(attempt) and runs it again, at most JG_STORE_RETRIES
+ * times, then reports the error. Thread-safe.
+ */
+bool jg_store_retryable(const jg_err *err);
+#define JG_STORE_RETRIES 5
+/* Sleeps before retry `attempt` (0-based): 10 ms doubling, with jitter. Thread-safe. */
+void jg_store_backoff(int attempt);
+
+/* `url` as it may be shown or logged: a PostgreSQL URL's password becomes "***". Writes
+ * at most n bytes (NUL included) to `out` and returns it. Thread-safe. */
+const char *jg_store_url_display(char *out, size_t n, const char *url);
 
 /* Applies every numbered migration not yet applied; *out_applied (may be NULL) says how
  * many. Running it on an up-to-date database is a no-op. */

@@ -9,6 +9,7 @@
 int cmd_init(cli *c)
 {
 	const char *pos[1];
+	char shown[1024];
 	jg_err err = {0};
 	int np, rc, applied = 0;
 
@@ -17,13 +18,13 @@ int cmd_init(cli *c)
 		return rc;
 	if (jg_store_migrate(c->store, &applied, &err))
 		return cli_fail(c, &err);
+	jg_store_url_display(shown, sizeof(shown), c->db_url);
 	if (c->json)
-		return cli_json(json_pack("{s:s, s:i}", "db", c->db_url, "migrations_applied",
-					  applied));
+		return cli_json(json_pack("{s:s, s:i}", "db", shown, "migrations_applied", applied));
 	if (applied)
-		printf("database %s ready (%d migrations applied)\n", c->db_url, applied);
+		printf("database %s ready (%d migrations applied)\n", shown, applied);
 	else
-		printf("database %s is up to date\n", c->db_url);
+		printf("database %s is up to date\n", shown);
 	return CLI_OK;
 }
 

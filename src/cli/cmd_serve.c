@@ -13,11 +13,13 @@
 static void on_ready(const char *url, void *payload)
 {
 	cli *c = payload;
+	char shown[1024];
 
 	if (c->json)
 		printf("{\"url\":\"%s\"}\n", url);
 	else
-		printf("jaego is serving %s on %s (Ctrl-C stops it)\n", c->db_url, url);
+		printf("jaego is serving %s on %s (Ctrl-C stops it)\n",
+		       jg_store_url_display(shown, sizeof(shown), c->db_url), url);
 	fflush(stdout);
 }
 

@@ -58,7 +58,8 @@ static const char USAGE[] =
 	"  config get|set priority-top [N]\n"
 	"  demo                                  load demo data and show the stock table\n"
 	"\n"
-	"The database is --db URL, else $JAEGO_DB, else ./jaego.db.\n";
+	"The database is --db URL, else $JAEGO_DB, else ./jaego.db: a SQLite file, or\n"
+	"postgres://USER:PW@HOST/DB?tenant=SELLER for PostgreSQL (docs/postgres.md).\n";
 
 int cli_usage(cli *c, const char *fmt, ...)
 {

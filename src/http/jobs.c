@@ -105,8 +105,19 @@ static void run_job(jg__jobs *q, jg_store *s, jg__job *j)
 		pthread_mutex_unlock(&q->mu);
 	}
 	rc = jg_intake_profiles(s, &profiles, &err);
-	if (rc == 0)
+	/* The file is one transaction: when PostgreSQL aborted it for a conflict, nothing of
+	 * it was kept, and it is read and applied again (a bounded number of times). */
+	for (int attempt = 0; rc == 0; attempt++) {
 		rc = jg_intake_file(s, profiles, j->path, &o, &sum, &err);
+		if (rc == 0 || !jg_store_retryable(&err) || (sum && sum->applied) ||
+		    attempt + 1 >= JG_STORE_RETRIES)
+			break;
+		jg_intake_summary_free(sum);
+		sum = NULL;
+		jg_err_clear(&err);
+		rc = 0;
+		jg_store_backoff(attempt);
+	}
 	if (sum)
 		result = jg_json_intake_summary(sum);
 	{

@@ -861,9 +861,10 @@ int jg_serve(const jg_serve_opts *o, jg_err *err)
 	fprintf(stderr, "level=info msg=listening url=%s threads=%u db=", url, threads);
 	{
 		jg_buf b;
+		char shown[1024];
 
 		jg_buf_init(&b, 2048);
-		log_value(&b, o->db_url);
+		log_value(&b, jg_store_url_display(shown, sizeof(shown), o->db_url));
 		fprintf(stderr, "%s\n", jg_buf_str(&b));
 		jg_buf_free(&b);
 	}

@@ -46,9 +46,24 @@ static int audit(jg_store *s, const jg__wjob *j, unsigned status)
 	return jg_audit_add(s, &e, NULL);
 }
 
+static void run_alone_once(jg__writer *w, jg__wjob *j);
+
 /* Runs one job in its own transaction (or its own transactions, when solo), with its audit
- * entry. A job that failed after it wrote (`partial`) is rolled back whole. */
+ * entry. A job that failed after it wrote (`partial`) is rolled back whole. A transaction
+ * PostgreSQL aborted for a conflict (jg_store_retryable) runs again, a bounded number of
+ * times: it was rolled back whole, and the job holds everything it needs. */
 static void run_alone(jg__writer *w, jg__wjob *j)
+{
+	for (int attempt = 0;; attempt++) {
+		run_alone_once(w, j);
+		if (j->solo || j->rc == 0 || !jg_store_retryable(&j->err) ||
+		    attempt + 1 >= JG_STORE_RETRIES)
+			return;
+		jg_store_backoff(attempt);
+	}
+}
+
+static void run_alone_once(jg__writer *w, jg__wjob *j)
 {
 	jg_store *s = w->store;
 	int rc;

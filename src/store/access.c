@@ -247,7 +247,8 @@ int jg_token_each(jg_store *s, jg_token_cb cb, void *payload, jg_err *err)
 static const char SQL_SESSION_PURGE[] = "DELETE FROM app_session WHERE expires_at <= ?";
 static const char SQL_SESSION_ADD[] =
 	"INSERT INTO app_session(digest, user_id, csrf, created_at, expires_at)"
-	" SELECT ?, id, ?, ?, ? FROM app_user WHERE name = ?";
+	" SELECT CAST(? AS TEXT), id, CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS INTEGER)"
+	" FROM app_user WHERE name = ?";
 static const char SQL_SESSION_FIND[] =
 	"SELECT u.name, u.role, s.csrf, s.expires_at FROM app_session s"
 	" JOIN app_user u ON u.id = s.user_id WHERE s.digest = ? AND s.expires_at > ?";

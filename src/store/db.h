@@ -2,7 +2,7 @@
 /*
  * The database driver seam, internal to src/store/. The ledger code (sku.c, order.c, ...)
  * speaks only this small interface and writes portable SQL with `?` placeholders; each
- * backend (db_sqlite.c, and PostgreSQL later) implements it. No driver type leaks past here.
+ * backend (db_sqlite.c, db_pg.c) implements it. No driver type leaks past here.
  *
  * Statements are cached per SQL text pointer: pass string literals (or other static text)
  * to jg__db_stmt() and the same prepared statement comes back, reset, with its parameters
@@ -18,6 +18,12 @@
 
 typedef struct jg__db jg__db;
 typedef struct jg__stmt jg__stmt;
+
+/* One migration: a version number and the statements that reach it. */
+typedef struct jg__migration {
+	int version;
+	const char *sql;
+} jg__migration;
 
 typedef struct jg__db_driver {
 	const char *name;
@@ -51,17 +57,26 @@ typedef struct jg__db_driver {
 	/* A number that changes whenever another connection commits to the database (SQLite:
 	 * PRAGMA data_version); this connection's own commits leave it alone. */
 	int (*data_version)(jg__db *db, int64_t *out, jg_err *err);
+
+	/* The backend's schema: its numbered migrations (the same version numbers on every
+	 * backend), what opens the migrating transaction (it must keep two `jaego init`s
+	 * apart), a query counting schema_version tables (0 or 1), and for backends that
+	 * hold many tenants (sellers) in one database: the statements that give a new
+	 * tenant its first rows and a query counting them (NULL when there are no tenants). */
+	const jg__migration *migrations;
+	const int *migration_count;
+	const char *migrate_begin;
+	const char *schema_probe;
+	const char *tenant_seed;
+	const char *tenant_probe;
 } jg__db_driver;
-
-extern const jg__db_driver jg__db_sqlite;
-
-/* One migration: a version number and the statements that reach it. */
-typedef struct jg__migration {
-	int version;
-	const char *sql;
-} jg__migration;
 
 extern const jg__migration jg__sqlite_migrations[];
 extern const int jg__sqlite_migration_count;
+extern const jg__migration jg__pg_migrations[];
+extern const int jg__pg_migration_count;
+
+extern const jg__db_driver jg__db_sqlite;
+extern const jg__db_driver jg__db_pg;
 
 #endif

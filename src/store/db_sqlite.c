@@ -246,4 +246,8 @@ const jg__db_driver jg__db_sqlite = {
 	.changes = s_changes,
 	.last_id = s_last_id,
 	.data_version = s_data_version,
+	.migrations = jg__sqlite_migrations,
+	.migration_count = &jg__sqlite_migration_count,
+	.migrate_begin = "BEGIN IMMEDIATE",
+	.schema_probe = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema_version'",
 };

@@ -200,7 +200,7 @@ static const char SQL_LISTINGS[] =
 	" FROM listing l JOIN channel c ON c.id = l.channel_id"
 	" JOIN recipe_item r ON r.listing_id = l.id JOIN sku k ON k.id = r.sku_id"
 	" LEFT JOIN sku ls ON ls.id = l.limit_sku_id"
-	" WHERE (? IS NULL OR c.name = ?)"
+	" WHERE (CAST(? AS TEXT) IS NULL OR c.name = ?)"
 	" ORDER BY c.name, l.product_id, l.option_key, l.id, r.pos";
 
 typedef struct listing_row {

@@ -244,7 +244,7 @@ static const char SQL_LINE_ADD[] =
 	" qty, status, channel_status, listing_id, restocked, courier, tracking, ordered_at,"
 	" created_at, updated_at, product_name, sku_code, price, buyer_name, buyer_phone,"
 	" recipient_name, recipient_phone, postal_code, address, message, import_id)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN ? END,"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN CAST(? AS INTEGER) END,"
 	" ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0)) ON CONFLICT (channel_id, line_id) DO NOTHING";
 static const char SQL_OVERSOLD_OF[] = "SELECT oversold_by FROM order_line WHERE id = ?";
 
@@ -520,9 +520,9 @@ static const char SQL_ORDERS[] =
 	"SELECT c.name, o.line_id, o.order_no, o.product_id, o.option_text, o.qty, o.status,"
 	" o.channel_status, o.oversold_by, o.listing_id IS NOT NULL, o.ordered_at, o.courier,"
 	" o.tracking, o.product_name FROM order_line o JOIN channel c ON c.id = o.channel_id"
-	" WHERE (? < 0 OR o.status = ?) AND (? IS NULL OR c.name = ?)"
-	" AND (? = 0 OR (o.listing_id IS NULL AND o.status <> 2))"
-	" AND (? = 0 OR o.oversold_by > 0) AND (? = 0 OR o.import_id = ?) ORDER BY o.id";
+	" WHERE (CAST(? AS INTEGER) < 0 OR o.status = ?) AND (CAST(? AS TEXT) IS NULL OR c.name = ?)"
+	" AND (CAST(? AS INTEGER) = 0 OR (o.listing_id IS NULL AND o.status <> 2))"
+	" AND (CAST(? AS INTEGER) = 0 OR o.oversold_by > 0) AND (CAST(? AS INTEGER) = 0 OR o.import_id = ?) ORDER BY o.id";
 
 int jg_order_each(jg_store *s, const jg_order_filter *f, jg_order_cb cb, void *payload,
 		  jg_err *err)

@@ -65,10 +65,10 @@ too_long:
 /* ---- SKUs ---------------------------------------------------------------------------------- */
 
 #define SKU_FILTER                                                                 \
-	" WHERE (? IS NULL OR code LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\')" \
-	" AND (? = 0 OR on_hand - committed <= 0 OR"                               \
+	" WHERE (CAST(? AS TEXT) IS NULL OR code LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\')" \
+	" AND (CAST(? AS INTEGER) = 0 OR on_hand - committed <= 0 OR"                               \
 	" (low_stock > 0 AND on_hand - committed <= low_stock))"                   \
-	" AND (? = 0 OR on_hand - committed < 0)"
+	" AND (CAST(? AS INTEGER) = 0 OR on_hand - committed < 0)"
 
 static const char SQL_SKU_COUNT[] = "SELECT COUNT(*) FROM sku" SKU_FILTER;
 /* The page, then each of its SKUs' plain listings by channel: one statement. */
@@ -79,7 +79,8 @@ static const char SQL_SKU_PAGE[] =
 	" c.name, MIN(l.listed) FROM page p"
 	" LEFT JOIN listing l ON l.plain_sku_id = p.id"
 	" LEFT JOIN channel c ON c.id = l.channel_id"
-	" GROUP BY p.id, c.id ORDER BY p.code, c.name";
+	" GROUP BY p.id, p.code, p.name, p.on_hand, p.committed, p.safety, p.low_stock, c.id, c.name"
+	" ORDER BY p.code, c.name";
 
 typedef struct sku_acc {
 	jg_sku_row row;
@@ -208,11 +209,11 @@ out:
 	" o.tracking, o.product_name"
 #define ORDER_FILTER                                                                       \
 	" FROM order_line o JOIN channel c ON c.id = o.channel_id"                         \
-	" WHERE (? < 0 OR o.status = ?) AND (? IS NULL OR c.name = ?)"                     \
-	" AND (? = 0 OR (o.listing_id IS NULL AND o.status <> 2))"                         \
-	" AND (? = 0 OR o.oversold_by > 0)"                                                \
-	" AND (? = 0 OR o.ordered_at >= ?) AND (? = 0 OR o.ordered_at < ?)"                \
-	" AND (? IS NULL OR o.line_id LIKE ? ESCAPE '\\' OR o.order_no LIKE ? ESCAPE '\\'" \
+	" WHERE (CAST(? AS INTEGER) < 0 OR o.status = ?) AND (CAST(? AS TEXT) IS NULL OR c.name = ?)"                     \
+	" AND (CAST(? AS INTEGER) = 0 OR (o.listing_id IS NULL AND o.status <> 2))"                         \
+	" AND (CAST(? AS INTEGER) = 0 OR o.oversold_by > 0)"                                                \
+	" AND (CAST(? AS INTEGER) = 0 OR o.ordered_at >= ?) AND (CAST(? AS INTEGER) = 0 OR o.ordered_at < ?)"                \
+	" AND (CAST(? AS TEXT) IS NULL OR o.line_id LIKE ? ESCAPE '\\' OR o.order_no LIKE ? ESCAPE '\\'" \
 	" OR o.product_id LIKE ? ESCAPE '\\' OR o.product_name LIKE ? ESCAPE '\\')"
 #define ORDER_ARGS(q, pat)                                                                       \
 	(int64_t)(q)->status, (int64_t)(q)->status, (q)->channel, (q)->channel,                  \
@@ -318,8 +319,8 @@ int jg_order_find(jg_store *s, const char *channel, const char *line_id, jg_orde
 static const char SQL_UNMATCHED[] =
 	"SELECT c.name, o.product_id, MIN(o.option_text), MAX(o.product_name), COUNT(*),"
 	" SUM(o.qty) FROM order_line o JOIN channel c ON c.id = o.channel_id"
-	" WHERE o.listing_id IS NULL AND o.status <> 2 AND (? IS NULL OR c.name = ?)"
-	" GROUP BY o.channel_id, o.product_id, o.option_key"
+	" WHERE o.listing_id IS NULL AND o.status <> 2 AND (CAST(? AS TEXT) IS NULL OR c.name = ?)"
+	" GROUP BY o.channel_id, c.name, o.product_id, o.option_key"
 	" ORDER BY COUNT(*) DESC, c.name, o.product_id";
 
 int jg_unmatched_each(jg_store *s, const char *channel, jg_unmatched_cb cb, void *payload,
@@ -354,7 +355,7 @@ int jg_unmatched_each(jg_store *s, const char *channel, jg_unmatched_cb cb, void
 
 #define LISTING_FILTER                                                                         \
 	" FROM listing l JOIN channel c ON c.id = l.channel_id"                                \
-	" WHERE (? IS NULL OR c.name = ?) AND (? IS NULL OR EXISTS (SELECT 1 FROM recipe_item" \
+	" WHERE (CAST(? AS TEXT) IS NULL OR c.name = ?) AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM recipe_item" \
 	" r2 JOIN sku k2 ON k2.id = r2.sku_id WHERE r2.listing_id = l.id AND k2.code = ?))"
 
 static const char SQL_LISTING_COUNT[] = "SELECT COUNT(*)" LISTING_FILTER;

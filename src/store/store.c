@@ -2,14 +2,17 @@
 /*
  * Opening the store, the schema, transactions and the helpers the ledger files share.
  *
- * Transactions: an operation outside a batch runs in its own BEGIN IMMEDIATE ... COMMIT; a
- * batch (jg_store_begin) holds one transaction across many operations. Derived state is
+ * Transactions: an operation outside a batch runs in its own BEGIN IMMEDIATE ... COMMIT (on
+ * PostgreSQL the driver makes that BEGIN plus the tenant's write lock); a batch
+ * (jg_store_begin) holds one transaction across many operations. Derived state is
  * settled just before COMMIT, so what a commit makes durable is always consistent.
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "store_int.h"
 
@@ -33,25 +36,58 @@ int jg_store_open(jg_store **out, const char *url, jg_err *err)
 	*out = NULL;
 	if (!url || !*url)
 		return jg_err_set(err, JG_EINVAL, "no database given");
-	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-		return jg_err_set(err, JG_EINVAL,
-				  "%s: PostgreSQL is not supported by this build yet", "--db");
 	s = jg_calloc(1, sizeof(*s));
 	if (!s)
 		return jg_err_set(err, JG_ENOMEM, "out of memory opening the store");
-	s->drv = &jg__db_sqlite;
+	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
+		s->drv = &jg__db_pg;
+	else
+		s->drv = &jg__db_sqlite;
 	jg_i64map_init(&s->dirty_sku);
 	jg_i64map_init(&s->dirty_listing);
 	jg_i64map_init(&s->dirty_channel);
 	jg_i64map_init(&s->dirty_line);
 	jg_buf_init(&s->key, KEY_MAX);
-	rc = s->drv->open(&s->db, sqlite_target(url), err);
+	rc = s->drv->open(&s->db, s->drv == &jg__db_pg ? url : sqlite_target(url), err);
 	if (rc) {
 		jg_store_close(s);
 		return rc;
 	}
 	*out = s;
 	return 0;
+}
+
+bool jg_store_retryable(const jg_err *err)
+{
+	return err && err->code == JG_EBUSY &&
+	       (strcmp(err->sqlstate, "40001") == 0 || strcmp(err->sqlstate, "40P01") == 0);
+}
+
+void jg_store_backoff(int attempt)
+{
+	struct timespec ts;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ms = (10L << (attempt < 6 ? attempt : 6)) + ts.tv_nsec % 10; /* 10, 20, 40 ... + jitter */
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+const char *jg_store_url_display(char *out, size_t n, const char *url)
+{
+	const char *scheme = strstr(url, "://"), *at, *colon;
+
+	if (n == 0)
+		return out;
+	at = scheme ? strchr(scheme + 3, '@') : NULL;
+	colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+	if (strncmp(url, "postgres", 8) != 0 || !colon || strchr(scheme + 3, '/') < at)
+		snprintf(out, n, "%s", url);
+	else
+		snprintf(out, n, "%.*s:***%s", (int)(colon - url), url, at);
+	return out;
 }
 
 /* Empties the transaction's state. The listing copy survives a commit (the next
@@ -383,14 +419,14 @@ int jg_store_migrate(jg_store *s, int *out_applied, jg_err *err)
 	if (out_applied)
 		*out_applied = 0;
 	jg__listing_copy_drop(s); /* a migration may rewrite the listings */
-	rc = s->drv->exec(s->db, "BEGIN IMMEDIATE", err);
+	rc = s->drv->exec(s->db, s->drv->migrate_begin, err);
 	if (rc)
 		return rc;
 	rc = s->drv->exec(s->db, SQL_VERSION_TABLE, err);
 	if (rc == 0)
 		rc = jg__scalar(s, &have, err, SQL_VERSION, "") < 0 ? JG_EDB : 0;
-	for (int i = 0; rc == 0 && i < jg__sqlite_migration_count; i++) {
-		const jg__migration *m = &jg__sqlite_migrations[i];
+	for (int i = 0; rc == 0 && i < *s->drv->migration_count; i++) {
+		const jg__migration *m = &s->drv->migrations[i];
 
 		if (m->version <= have)
 			continue;
@@ -399,6 +435,9 @@ int jg_store_migrate(jg_store *s, int *out_applied, jg_err *err)
 			rc = jg__exec(s, err, SQL_VERSION_ADD, "i", (int64_t)m->version);
 		applied++;
 	}
+	/* A database of many tenants: this one's first rows (a no-op when it has them). */
+	if (rc == 0 && s->drv->tenant_seed)
+		rc = s->drv->exec(s->db, s->drv->tenant_seed, err);
 	if (rc) {
 		s->drv->exec(s->db, "ROLLBACK", NULL);
 		return rc;
@@ -412,10 +451,9 @@ int jg_store_migrate(jg_store *s, int *out_applied, jg_err *err)
 int jg_store_require_schema(jg_store *s, jg_err *err)
 {
 	int64_t have = 0, n = 0;
-	int latest = jg__sqlite_migrations[jg__sqlite_migration_count - 1].version;
+	int latest = s->drv->migrations[*s->drv->migration_count - 1].version;
 
-	if (jg__scalar(s, &n, err,
-		       "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema_version'", "") < 0)
+	if (jg__scalar(s, &n, err, s->drv->schema_probe, "") < 0)
 		return err ? err->code : JG_EDB;
 	if (n == 0)
 		return jg_err_set(err, JG_EINVAL, "the database has no jaego schema: run `jaego init`");
@@ -429,6 +467,14 @@ int jg_store_require_schema(jg_store *s, jg_err *err)
 		return jg_err_set(err, JG_EINVAL,
 				  "the database schema is version %lld, newer than this jaego (%d)",
 				  (long long)have, latest);
+	if (s->drv->tenant_probe) {
+		if (jg__scalar(s, &n, err, s->drv->tenant_probe, "") < 0)
+			return err ? err->code : JG_EDB;
+		if (n == 0)
+			return jg_err_set(err, JG_EINVAL,
+					  "this seller (tenant) has no jaego data in the database yet:"
+					  " run `jaego init`");
+	}
 	return 0;
 }
 
@@ -521,6 +567,10 @@ int jg__op_begin(jg_store *s, jg_err *err)
 
 int jg__op_end(jg_store *s, int rc, jg_err *err)
 {
+	/* A statement PostgreSQL refused (it set a SQLSTATE) aborted the whole transaction
+	 * there: the batch cannot go on, as it can on SQLite after a refused statement. */
+	if (s->batch && rc && err && err->sqlstate[0])
+		s->poisoned = true;
 	if (s->batch)
 		return rc;
 	if (rc) {

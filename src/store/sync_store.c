@@ -17,7 +17,7 @@ static const char SQL_PENDING[] =
 	" LEFT JOIN sku ls ON ls.id = l.limit_sku_id"
 	" LEFT JOIN sku ps ON ps.id = l.plain_sku_id"
 	" WHERE (l.last_told IS NULL OR l.last_told <> l.listed)"
-	" AND (? IS NULL OR c.name = ?)"
+	" AND (CAST(? AS TEXT) IS NULL OR c.name = ?)"
 	" ORDER BY c.name, l.listed, l.product_id, l.option_key";
 
 int jg_sync_pending_each(jg_store *s, const char *channel, jg_pending_cb cb, void *payload,
@@ -103,7 +103,8 @@ out:
 static const char SQL_TOLD_CREATE[] =
 	"CREATE TEMP TABLE IF NOT EXISTS jg_told(id INTEGER PRIMARY KEY, qty INTEGER NOT NULL)";
 static const char SQL_TOLD_CLEAR[] = "DELETE FROM jg_told";
-static const char SQL_TOLD_ADD[] = "INSERT OR REPLACE INTO jg_told(id, qty) VALUES (?, ?)";
+static const char SQL_TOLD_ADD[] = "INSERT INTO jg_told(id, qty) VALUES (?, ?)"
+				   " ON CONFLICT (id) DO UPDATE SET qty = excluded.qty";
 static const char SQL_TOLD_MISSING[] =
 	"SELECT t.id FROM jg_told t WHERE NOT EXISTS (SELECT 1 FROM listing l WHERE l.id = t.id)"
 	" LIMIT 1";

@@ -458,7 +458,7 @@ static void test_listing_import(void **state)
 static void test_errors_and_db_selection(void **state)
 {
 	env *e = *state;
-	char *other = t_path(e->dir, "other.db");
+	char *other = t_db(e->dir, "other.db");
 	t_run r;
 
 	/* A database that was never initialised is refused with a hint. */
@@ -469,7 +469,8 @@ static void test_errors_and_db_selection(void **state)
 	/* init twice is a no-op. */
 	t_jaego(&r, other, NULL, "--json", "init", NULL);
 	T_OK(&r);
-	assert_true(t_jint(r.json, "migrations_applied") >= 1);
+	/* (On PostgreSQL the schema is there already: init gives the new seller its rows.) */
+	assert_true(t_jint(r.json, "migrations_applied") >= (t_pg() ? 0 : 1));
 	t_run_free(&r);
 	t_jaego(&r, other, NULL, "--json", "init", NULL);
 	T_OK(&r);

@@ -201,15 +201,23 @@ static void test_smartstore_xlsx(void **state)
 			    "색상: 네이비 / 사이즈: L");
 	t_run_free(&r);
 	/* Phones and postal codes stored as numbers got their zeros back (read with the
-	 * sqlite3 shell, independently of jaego). */
+	 * sqlite3 shell or psql, independently of jaego). */
 	{
-		const char *argv[] = {"sqlite3", e->db,
-				      "SELECT recipient_phone || '|' || postal_code || '|' ||"
-				      " product_name || '|' || price FROM order_line ORDER BY id",
-				      NULL};
+		static const char q[] = "SELECT recipient_phone || '|' || postal_code || '|' ||"
+					" product_name || '|' || price FROM order_line ORDER BY id";
+		const char *argv[] = {"sqlite3", e->db, q, NULL};
+		char set[128], base[1024];
+		const char *pg_argv[] = {"psql", "-X", "-q", "-At", "-d", base, "-c", set, "-c", q, NULL};
 		char *out = NULL;
 
-		assert_int_equal(t_spawn(argv, NULL, &out), 0);
+		if (t_pg()) {
+			const char *tenant = strstr(e->db, "tenant=");
+
+			assert_non_null(tenant);
+			snprintf(set, sizeof(set), "SET jaego.tenant = '%s'", tenant + 7);
+			snprintf(base, sizeof(base), "%s", t_pg_url());
+		}
+		assert_int_equal(t_spawn(t_pg() ? pg_argv : argv, NULL, &out), 0);
 		assert_string_equal(out, "01012345678|06234|오버핏 티셔츠|19800\n"
 					 "01099998888|04524|오버핏 티셔츠|39600\n"
 					 "05041234567|12345|오버핏 티셔츠|19800\n");

@@ -75,7 +75,7 @@ void th_init(th_server *s)
 
 	memset(s, 0, sizeof(*s));
 	s->dir = t_tmpdir();
-	s->db = t_path(s->dir, "jaego.db");
+	s->db = t_db(s->dir, "jaego.db");
 	s->log = t_path(s->dir, "serve.log");
 	t_jaego(&r, s->db, NULL, "init", NULL);
 	T_OK(&r);

@@ -1718,11 +1718,13 @@ static void run_sequence(uint64_t seed, int steps, bool cli, const char *dir)
 	assert_non_null(c->m);
 	model_init(c->m);
 	jg_buf_init(&c->trace, 8u << 20);
+	if (!dir && t_pg())
+		dir = "/nonexistent"; /* no in-memory database on PostgreSQL: a tenant of its own */
 	if (dir) {
 		char name[64], *db;
 
 		snprintf(name, sizeof(name), "model-%llu.db", (unsigned long long)seed);
-		c->db = db = t_path(dir, name);
+		c->db = db = t_db(dir, name);
 		if (jg_store_open(&c->s, db, &err) || jg_store_migrate(c->s, NULL, &err))
 			fail_msg("store: %s", err.msg);
 	} else {
@@ -1830,9 +1832,12 @@ static jg_store *small_store(void)
 	jg_store *s = NULL;
 	jg_err err = {0};
 
-	if (jg_store_open(&s, ":memory:", &err) || jg_store_migrate(s, NULL, &err) ||
+	char *db = t_pg() ? t_db("/nonexistent", "small") : NULL;
+
+	if (jg_store_open(&s, db ? db : ":memory:", &err) || jg_store_migrate(s, NULL, &err) ||
 	    jg_sku_add(s, "A", NULL, 0, &err) || jg_channel_add(s, "c", NULL, &err))
 		fail_msg("store: %s", err.msg);
+	jg_free(db);
 	return s;
 }
 
@@ -1907,7 +1912,7 @@ static void test_check_accepts_negative_on_hand(void **state)
 	jg_store_close(s);
 
 	dir = t_tmpdir();
-	db = t_path(dir, "jaego.db");
+	db = t_db(dir, "jaego.db");
 	t_jaego(&r, db, NULL, "init", (const char *)NULL);
 	T_OK(&r);
 	t_run_free(&r);

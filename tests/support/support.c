@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "support.h"
@@ -61,9 +62,70 @@ void t_write(const char *path, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
+bool t_pg(void)
+{
+	const char *b = getenv("JG_TEST_DB");
+
+	if (!b || !*b || strcmp(b, "sqlite") == 0)
+		return false;
+	if (strcmp(b, "postgres") != 0)
+		fail_msg("JG_TEST_DB=%s: expected sqlite or postgres", b);
+	return true;
+}
+
+const char *t_pg_url(void)
+{
+	static char url[1024];
+	const char *file = getenv("JG_TEST_PG_URL_FILE");
+	FILE *f = NULL;
+	size_t n;
+
+	if (!t_pg())
+		fail_msg("not a PostgreSQL run");
+	if (url[0])
+		return url;
+	if (!file || !(f = fopen(file, "r")))
+		fail_msg("PostgreSQL run without the test cluster's URL (JG_TEST_PG_URL_FILE=%s):"
+			 " did tests/support/pg.sh start fail?",
+			 file ? file : "(unset)");
+	n = fread(url, 1, sizeof(url) - 1, f);
+	fclose(f);
+	while (n && (url[n - 1] == '\n' || url[n - 1] == ' '))
+		n--;
+	url[n] = '\0';
+	if (strncmp(url, "postgres://", 11) != 0)
+		fail_msg("%s holds no postgres:// URL", file);
+	return url;
+}
+
+char *t_db(const char *dir, const char *name)
+{
+	static unsigned counter;
+	char tenant[64], *u;
+	size_t k = 0, n;
+	struct timespec ts;
+
+	if (!t_pg())
+		return t_path(dir, name);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	k = (size_t)snprintf(tenant, sizeof(tenant), "t%ld_%u_%ld_", (long)getpid(), counter++,
+			     (long)(ts.tv_nsec / 1000 % 1000000));
+	for (const char *p = name; *p && *p != '.' && k < 48; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+			tenant[k++] = *p;
+		else if (*p >= 'A' && *p <= 'Z')
+			tenant[k++] = (char)(*p + 32);
+	tenant[k] = '\0';
+	n = strlen(t_pg_url()) + strlen(tenant) + 16;
+	u = jg_malloc(n);
+	assert_non_null(u);
+	snprintf(u, n, "%s%stenant=%s", t_pg_url(), strchr(t_pg_url(), '?') ? "&" : "?", tenant);
+	return u;
+}
+
 jg_store *t_store(const char *dir)
 {
-	char *p = t_path(dir, "jaego.db");
+	char *p = t_db(dir, "jaego.db");
 	jg_store *s = NULL;
 	jg_err err = {0};
 
@@ -279,7 +341,7 @@ int t_env_setup(void **state)
 
 	assert_non_null(e);
 	e->dir = t_tmpdir();
-	e->db = t_path(e->dir, "shop.db");
+	e->db = t_db(e->dir, "shop.db");
 	e->out = t_path(e->dir, "out");
 	t_jaego(&r, e->db, NULL, "init", NULL);
 	if (r.status != 0)

@@ -8,6 +8,7 @@
 #define JG_TEST_SUPPORT_H
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,7 +28,20 @@ char *t_path(const char *dir, const char *name);
 /* Writes `text` to the file at `path`; fails the test on error. */
 void t_write(const char *path, const char *text);
 
-/* Opens a migrated SQLite store in `dir` (file jaego.db); fails the test on error. */
+/*
+ * The backend under test: SQLite, unless JG_TEST_DB=postgres, when every database is the
+ * test cluster's (tests/support/pg.sh, whose URL is in the file $JG_TEST_PG_URL_FILE) with
+ * a tenant (seller) of its own. An unreadable URL file fails the test: a PostgreSQL run
+ * never silently turns into a SQLite one, nor skips.
+ */
+bool t_pg(void);
+/* The test cluster's base URL (no tenant); fails the test when not on PostgreSQL. */
+const char *t_pg_url(void);
+/* A fresh, empty database for a test: the file "<dir>/<name>" on SQLite, a new tenant on
+ * PostgreSQL. Owned by the caller. */
+char *t_db(const char *dir, const char *name);
+
+/* Opens a migrated store (t_db(dir, "jaego.db")); fails the test on error. */
 jg_store *t_store(const char *dir);
 
 typedef struct t_run {
