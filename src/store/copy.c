@@ -466,10 +466,11 @@ int jg_store_copy(jg_store *from, jg_store *to, jg_copy_report *out, jg_err *err
 	}
 	rc = jg_store_require_schema(from, err);
 	if (rc) {
+		char why[JG_ERR_MSG_MAX];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
 		jg_err_clear(err);
-		rc = jg_err_set(err, JG_EINVAL,
-				"the source has no current jaego schema: run `jaego init` on it"
-				" with this jaego first");
+		rc = jg_err_set(err, rc, "the source: %s", why);
 		goto out;
 	}
 	rc = jg_store_migrate(to, NULL, err);

@@ -77,6 +77,21 @@ static void test_refusals(void **state)
 	t_run_free(&r);
 	assert_null(fopen(missing, "r"));
 
+	/* A source without jaego's schema. */
+	{
+		char *bare = t_path(e->dir, "bare.db"), *d = t_path(e->dir, "d0.db");
+
+		assert_int_equal(sqlite3_open(bare, &h), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(h, "CREATE TABLE x(y)", NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(h);
+		t_jaegof(&r, NULL, "db copy --from %s --to %s", bare, d);
+		assert_int_equal(r.status, 2);
+		assert_non_null(strstr(r.err, "the source: the database has no jaego schema"));
+		t_run_free(&r);
+		jg_free(bare);
+		jg_free(d);
+	}
+
 	/* Same database on both sides; no --to. */
 	t_jaegof(&r, NULL, "db copy --from %s --to %s", b, b);
 	assert_int_equal(r.status, 2);
