@@ -21,6 +21,11 @@
  * unmatched lines and the stock they commit and ship, or the run fails. Files are
  * deterministic and reused when present (--regen writes them again); databases are removed
  * unless --keep.
+ *
+ * With --db postgres://... the runs import into PostgreSQL instead: each run gets a fresh
+ * tenant (bench_<pid>_<run>) of that database, filled from the template by jg_store_copy
+ * (untimed, as the file copy is), and the child imports into it exactly as above. The
+ * tenants are left in the database: point --db at a scratch database.
  */
 #define _DEFAULT_SOURCE /* wait4, gmtime_r */
 #include <errno.h>
@@ -1971,6 +1976,23 @@ static int prepare(const char *dir, int64_t orders, bool regen, const char *pyth
 	return 0;
 }
 
+/* A fresh PostgreSQL tenant of `url` for run `i`, filled from the template `tdb` (not
+ * timed); its URL goes into out[n]. */
+static void pg_tenant(char *out, size_t n, const char *url, const char *tdb, int i)
+{
+	jg_store *from, *to;
+	jg_err e;
+
+	jg_err_clear(&e);
+	fmt(out, n, "%s%stenant=bench_%ld_%d", url, strchr(url, '?') ? "&" : "?", (long)getpid(),
+	    i);
+	check(jg_store_open(&from, tdb, &e), "open", &e);
+	check(jg_store_open(&to, out, &e), "open", &e);
+	check(jg_store_copy(from, to, NULL, &e), "copy to PostgreSQL", &e);
+	jg_store_close(to);
+	jg_store_close(from);
+}
+
 /* The median run by wall time of `n` (sorted in place). */
 static side *median(side *v, int n)
 {
@@ -1981,7 +2003,7 @@ static side *median(side *v, int n)
 int main(int argc, char **argv)
 {
 	const char *out_dir = "bench/out", *python = "/usr/bin/python3";
-	const char *script = "bench/baseline_import.py";
+	const char *script = "bench/baseline_import.py", *pg_url = NULL;
 	int64_t orders = ORDERS_FULL;
 	int runs = 3, bruns = 1;
 	bool regen = false, with_baseline = true, keep = false, prep_only = false;
@@ -2017,10 +2039,13 @@ int main(int argc, char **argv)
 			keep = true;
 		else if (strcmp(argv[i], "--no-baseline") == 0)
 			with_baseline = false;
+		else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			pg_url = argv[++i];
 		else {
 			fprintf(stderr, "usage: bench_import [--dir DIR] [--orders N] [--runs N] "
 					"[--baseline-runs N] [--regen] [--keep] [--no-baseline] "
-					"[--python PATH] [--script baseline_import.py]\n");
+					"[--python PATH] [--script baseline_import.py] "
+					"[--db postgres://...]\n");
 			return 2;
 		}
 	}
@@ -2065,8 +2090,12 @@ int main(int argc, char **argv)
 		if (i < runs) {
 			char *cargv[] = {self, "--child", rdb, dir, NULL};
 
-			remove_db(rdb);
-			copy_file(tdb, rdb);
+			if (pg_url) {
+				pg_tenant(rdb, sizeof(rdb), pg_url, tdb, i);
+			} else {
+				remove_db(rdb);
+				copy_file(tdb, rdb);
+			}
 			if (run_child(&js[i].r, cargv) != 0)
 				die("the jaego import failed", NULL);
 			parse_jaego(&js[i]);
@@ -2086,7 +2115,8 @@ int main(int argc, char **argv)
 		for (int m = 0; m < 2; m++)
 			b[m] = median(bs[m], bruns);
 	if (!keep) {
-		remove_db(rdb);
+		if (!pg_url)
+			remove_db(rdb);
 		remove_db(bdb);
 		remove_db(tdb);
 	}
@@ -2141,9 +2171,14 @@ int main(int argc, char **argv)
 		if (!same)
 			return 1;
 	}
-	printf("target: %lld orders in %d files applied durably in < 1.5 s end to end: %s "
-	       "(wall %.3f s), %s (cpu %.3f s)\n",
-	       (long long)orders, NCH, j->r.wall < 1.5 ? "met" : "NOT met", j->r.wall,
-	       j->r.cpu < 1.5 ? "met" : "NOT met", j->r.cpu);
+	if (pg_url)
+		printf("target (PostgreSQL): %lld orders in %d files applied durably in < 5 s end to"
+		       " end: %s (wall %.3f s)\n",
+		       (long long)orders, NCH, j->r.wall < 5.0 ? "met" : "NOT met", j->r.wall);
+	else
+		printf("target: %lld orders in %d files applied durably in < 1.5 s end to end: %s "
+		       "(wall %.3f s), %s (cpu %.3f s)\n",
+		       (long long)orders, NCH, j->r.wall < 1.5 ? "met" : "NOT met", j->r.wall,
+		       j->r.cpu < 1.5 ? "met" : "NOT met", j->r.cpu);
 	return 0;
 }

@@ -444,6 +444,41 @@ typedef void (*jg_drift_cb)(const char *what, void *payload);
 int jg_store_check(jg_store *s, jg_check_report *out, jg_drift_cb cb, void *payload,
 		   jg_err *err);
 
+/* ---- copying between databases -------------------------------------------------------------- */
+
+#define JG_COPY_TABLES_MAX 16
+#define JG_COPY_DIGEST_TEXT 65 /* 64 hex digits and a NUL */
+
+typedef struct jg_copy_table {
+	const char *name;  /* static */
+	int64_t rows;
+	char digest[JG_COPY_DIGEST_TEXT]; /* of the rows' content, independent of their order */
+} jg_copy_table;
+
+typedef struct jg_copy_report {
+	int schema_version;
+	jg_copy_table tables[JG_COPY_TABLES_MAX]; /* in the order they were copied */
+	size_t n_tables;
+	int64_t rows;          /* all tables */
+	jg_check_report check; /* jg_store_check on the target */
+	int64_t copy_ms;       /* reading and writing */
+	int64_t total_ms;      /* including the proof and the commit */
+} jg_copy_report;
+
+/*
+ * Copies a seller's data from `from` to `to` (any two stores: SQLite or PostgreSQL, either
+ * way), keeping every id. The source must have this build's schema and pass
+ * jg_store_check; it is read in one snapshot and never written. The target is migrated,
+ * must hold none of the seller's data (JG_EEXISTS naming a table otherwise) and receives
+ * everything in one transaction, committed only after every table's row count and content
+ * digest read back from it equal the source's and jg_store_check passes on it (JG_EDRIFT
+ * otherwise; nothing is then written). Copied: every table but app_session (sessions
+ * belong to a server; users sign in again); users and API tokens keep their hashes.
+ * `out` (may be NULL) gets the figures. Neither store may have a batch open. Not
+ * thread-safe with other use of either store.
+ */
+int jg_store_copy(jg_store *from, jg_store *to, jg_copy_report *out, jg_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -94,6 +94,7 @@ int cmd_serve(cli *c);
 int cmd_user(cli *c, const char *verb);
 int cmd_token(cli *c, const char *verb);
 int cmd_profile(cli *c, const char *verb);
+int cmd_db(cli *c, const char *verb);
 
 /* Loads the built-in and added profiles (opens the store). Prints the error. */
 typedef struct jg_profiles jg_profiles;

@@ -48,6 +48,8 @@ static const char USAGE[] =
 	"  sync mark CHANNEL FILE                confirm an uploaded stock-update file\n"
 	"  sync status                           per channel: imported, told, pending, held\n"
 	"  check                                 recompute everything and compare\n"
+	"  db copy [--from URL] --to URL         copy the seller's data to another database\n"
+	"                                        (SQLite or PostgreSQL), proved before commit\n"
 	"  serve [--listen HOST:PORT] [--threads N]   the HTTP API and dashboard (docs/api.md)\n"
 	"  user add NAME --role admin|operator|viewer [--generate-password]   password on stdin\n"
 	"  user list | passwd NAME | remove NAME\n"
@@ -216,7 +218,8 @@ int main(int argc, char **argv)
 	    strcmp(group, "listing") == 0 || strcmp(group, "stock") == 0 ||
 	    strcmp(group, "order") == 0 || strcmp(group, "config") == 0 ||
 	    strcmp(group, "profile") == 0 || strcmp(group, "sync") == 0 ||
-	    strcmp(group, "user") == 0 || strcmp(group, "token") == 0) {
+	    strcmp(group, "user") == 0 || strcmp(group, "token") == 0 ||
+	    strcmp(group, "db") == 0) {
 		if (!verb || strncmp(verb, "--", 2) == 0) {
 			rc = cli_usage(&c, "needs a subcommand (see jaego --help)");
 			goto out;
@@ -259,6 +262,8 @@ int main(int argc, char **argv)
 		rc = cmd_user(&c, verb);
 	else if (strcmp(group, "token") == 0)
 		rc = cmd_token(&c, verb);
+	else if (strcmp(group, "db") == 0)
+		rc = cmd_db(&c, verb);
 	else
 		rc = cli_usage(&c, "unknown command (see jaego --help)");
 out:

@@ -228,15 +228,18 @@ void t_jaego(t_run *r, const char *db, const char *stdin_text, ...)
 void t_jaegof(t_run *r, const char *db, const char *fmt, ...)
 {
 	char line[4096], *argv[128], *p;
-	int n = 0;
+	int n = 0, first;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	argv[n++] = (char *)JG_TEST_JAEGO;
-	argv[n++] = (char *)"--db";
-	argv[n++] = (char *)db;
+	if (db) {
+		argv[n++] = (char *)"--db";
+		argv[n++] = (char *)db;
+	}
+	first = n;
 	for (p = line; *p && n < 127;) {
 		while (*p == ' ')
 			p++;
@@ -249,7 +252,7 @@ void t_jaegof(t_run *r, const char *db, const char *fmt, ...)
 			*p++ = '\0';
 	}
 	argv[n] = NULL;
-	for (int i = 3; i < n; i++)
+	for (int i = first; i < n; i++)
 		for (char *q = argv[i]; *q; q++)
 			if (*q == '\x1f')
 				*q = ' ';

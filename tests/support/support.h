@@ -57,7 +57,7 @@ typedef struct t_run {
  */
 void t_jaego(t_run *r, const char *db, const char *stdin_text, ...);
 /* Like t_jaego with a printf-formatted command line split on spaces ('\x1f' keeps a
- * space inside one argument). */
+ * space inside one argument); no --db when `db` is NULL. */
 void t_jaegof(t_run *r, const char *db, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void t_run_free(t_run *r);
