@@ -161,10 +161,20 @@ const char *jg_text_trim(const char *s, size_t *n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + *n;
 
+	/* An ASCII byte is a space only as ' ' or \t..\r (no other ASCII character is in
+	 * Zs): decided here without decoding, which is nearly every cell's first and last
+	 * byte. */
 	while (p < end) {
 		utf8proc_int32_t cp;
-		utf8proc_ssize_t k = utf8proc_iterate(p, end - p, &cp);
+		utf8proc_ssize_t k;
 
+		if (*p < 0x80) {
+			if (*p != ' ' && (*p < 0x09 || *p > 0x0d))
+				break;
+			p++;
+			continue;
+		}
+		k = utf8proc_iterate(p, end - p, &cp);
 		if (k <= 0 || !is_space(cp))
 			break;
 		p += k;
@@ -174,6 +184,12 @@ const char *jg_text_trim(const char *s, size_t *n)
 		utf8proc_int32_t cp;
 		utf8proc_ssize_t k;
 
+		if (*q < 0x80) {
+			if (*q != ' ' && (*q < 0x09 || *q > 0x0d))
+				break;
+			end = q;
+			continue;
+		}
 		while (q > p && (*q & 0xc0) == 0x80)
 			q--;
 		k = utf8proc_iterate(q, end - q, &cp);
