@@ -50,6 +50,8 @@ struct jg__listing_copy {
 	size_t ncomp, capcomp;
 	jg_arena strings;
 	int64_t data_version; /* the driver's data_version when the copy was made */
+	size_t set_next;      /* where jg__listing_copy_set looks first (its calls come in
+			       * listing id order) */
 };
 
 static uint64_t key_hash(int64_t channel_id, const char *product_id, const char *key)
@@ -217,7 +219,17 @@ void jg__listing_copy_set(jg_store *s, int64_t listing_id, int64_t listed, int64
 	if (!c)
 		return;
 	hi = c->n;
-	while (lo < hi) { /* entries are in listing id order */
+	/* Settling writes in listing id order: walk on from the last one while that is
+	 * short, else search (entries are in listing id order). */
+	if (c->set_next < c->n && c->v[c->set_next].listing_id <= listing_id) {
+		lo = c->set_next;
+		hi = lo + 64 < c->n ? lo + 64 : c->n;
+		while (lo < hi && c->v[lo].listing_id < listing_id)
+			lo++;
+		if (lo == hi && hi < c->n)
+			hi = c->n;
+	}
+	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
 		if (c->v[mid].listing_id < listing_id)
@@ -225,6 +237,7 @@ void jg__listing_copy_set(jg_store *s, int64_t listing_id, int64_t listed, int64
 		else
 			hi = mid;
 	}
+	c->set_next = lo + 1;
 	if (lo < c->n && c->v[lo].listing_id == listing_id) {
 		c->v[lo].listed = listed;
 		c->v[lo].why = why;
