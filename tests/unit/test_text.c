@@ -461,6 +461,32 @@ static void expect_trim(const char *s, size_t n, size_t want_off, size_t want_n)
 			 want_off, want_n);
 }
 
+/* Every code point alone: trimmed away exactly when it is a blank (\t..\r, U+0085, the
+ * line and paragraph separators, or Unicode's Zs), kept whole otherwise. */
+static void test_trim_every_code_point(void **state)
+{
+	char s[8];
+
+	(void)state;
+	for (uint32_t cp = 1; cp <= 0x10FFFF; cp++) {
+		bool blank = (cp >= 0x09 && cp <= 0x0d) || cp == 0x20 || cp == 0x85 ||
+			     cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
+			     cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
+			     cp == 0x3000;
+		size_t n, m;
+		const char *p;
+
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		n = enc(s, cp);
+		m = n;
+		p = jg_text_trim(s, &m);
+		if (blank ? m != 0 : (p != s || m != n))
+			fail_msg("U+%04X alone: offset %td length %zu of %zu", (unsigned)cp, p - s,
+				 m, n);
+	}
+}
+
 static void test_trim(void **state)
 {
 	(void)state;
@@ -562,6 +588,7 @@ int main(void)
 		cmocka_unit_test(test_option_key_width_and_case),
 		cmocka_unit_test(test_option_key_buffer),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_trim_every_code_point),
 		cmocka_unit_test(test_parse_i64),
 	};
 
