@@ -35,6 +35,7 @@ struct jg__db {
 	pthread_mutex_t ck_mu;
 	pthread_cond_t ck_cv;
 	pthread_t ck_thread;
+	char *ck_path;   /* the database file, for the checkpointer's connection */
 	bool ck_sync;    /* ck_mu and ck_cv are initialised */
 	bool ck_started; /* the thread runs (only the writer's thread reads or sets it) */
 	bool ck_failed;  /* it could not be started: checkpoint in the committing thread */
@@ -76,7 +77,7 @@ static void configure_once(void)
 static void *ck_main(void *arg)
 {
 	jg__db *db = arg;
-	const char *path = sqlite3_db_filename(db->h, "main");
+	const char *path = db->ck_path; /* not db->h: that connection is the writer's alone */
 	sqlite3 *c = NULL;
 
 	pthread_mutex_lock(&db->ck_mu);
@@ -87,14 +88,20 @@ static void *ck_main(void *arg)
 			break;
 		db->ck_want = false;
 		pthread_mutex_unlock(&db->ck_mu);
-		if (!c && path && *path &&
-		    sqlite3_open_v2(path, &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) ==
-			    SQLITE_OK)
-			/* Reading the schema opens the WAL; the checkpoint syncs as FULL does. */
-			sqlite3_exec(c,
-				     "PRAGMA synchronous=FULL;"
-				     "SELECT 1 FROM sqlite_master LIMIT 1;",
-				     NULL, NULL, NULL);
+		if (!c) {
+			if (sqlite3_open_v2(path, &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+					    NULL) == SQLITE_OK)
+				/* Reading the schema opens the WAL; the checkpoint syncs as FULL
+				 * does. */
+				sqlite3_exec(c,
+					     "PRAGMA synchronous=FULL;"
+					     "SELECT 1 FROM sqlite_master LIMIT 1;",
+					     NULL, NULL, NULL);
+			else if (c) { /* a failed open still hands out a handle to close */
+				sqlite3_close(c);
+				c = NULL;
+			}
+		}
 		if (c)
 			sqlite3_wal_checkpoint_v2(c, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		pthread_mutex_lock(&db->ck_mu);
@@ -113,7 +120,11 @@ static int wal_hook(void *arg, sqlite3 *h, const char *schema, int pages)
 	if (pages < CHECKPOINT_PAGES)
 		return SQLITE_OK;
 	if (!db->ck_started && !db->ck_failed) {
-		db->ck_started = pthread_create(&db->ck_thread, NULL, ck_main, db) == 0;
+		const char *path = sqlite3_db_filename(h, schema);
+
+		db->ck_path = path && *path ? jg_strdup(path) : NULL;
+		db->ck_started = db->ck_path &&
+				 pthread_create(&db->ck_thread, NULL, ck_main, db) == 0;
 		db->ck_failed = !db->ck_started;
 	}
 	if (db->ck_failed) {
@@ -143,6 +154,8 @@ static void ck_end(jg__db *db)
 		pthread_mutex_destroy(&db->ck_mu);
 		db->ck_sync = false;
 	}
+	jg_free(db->ck_path);
+	db->ck_path = NULL;
 }
 
 static int s_open(jg__db **out, const char *target, jg_err *err)

@@ -407,14 +407,6 @@ static const char SQL_LISTINGS_ALL[] =
 static const char SQL_RECIPES_ALL[] =
 	"SELECT listing_id, sku_id, qty FROM recipe_item ORDER BY listing_id, pos";
 
-/*
- * The full pass: what RECOMPUTE_COLS " FROM recipe_item r JOIN listing l ON l.id =
- * r.listing_id JOIN sku s ON s.id = r.sku_id ORDER BY r.listing_id, r.pos" would give, but
- * as three sequential scans merged here (SKUs into a map first, then listings and recipe
- * items side by side, both in listing order) instead of a join that seeks a listing and a
- * SKU for every recipe item. Listings without a recipe item are skipped, as the join skips
- * them.
- */
 /* Every SKU's available stock (a), safety (b) and low-stock line (c) into `skus`. */
 static int load_skus(jg_store *s, jg_i64map *skus, jg_err *err)
 {
@@ -472,29 +464,13 @@ static int copy_listing(int64_t id, int64_t channel_id, const int64_t *sku, cons
 }
 
 /*
- * The full pass from the in-memory listing copy (match.c) when the transaction has one: the
- * same listings, recipes and stored values as run_all reads from the tables (the copy
- * always says what the tables say), without reading 20,000 listings and their recipe items
- * through SQL at every commit of an import.
+ * The full pass: what RECOMPUTE_COLS " FROM recipe_item r JOIN listing l ON l.id =
+ * r.listing_id JOIN sku s ON s.id = r.sku_id ORDER BY r.listing_id, r.pos" would give, but
+ * as three sequential scans merged here (SKUs into a map first, then listings and recipe
+ * items side by side, both in listing order) instead of a join that seeks a listing and a
+ * SKU for every recipe item. Listings without a recipe item are skipped, as the join skips
+ * them.
  */
-static int run_all(jg_store *s, walk *w, jg_err *err);
-
-static int run_copy(jg_store *s, walk *w, jg_err *err)
-{
-	jg_i64map skus;
-	copy_walk cw = {w, &skus, err};
-	int rc;
-
-	jg_i64map_init(&skus);
-	rc = load_skus(s, &skus, err);
-	if (rc == 0 && s->listing_copy)
-		rc = jg__listing_copy_walk(s, copy_listing, &cw);
-	else if (rc == 0) /* cannot happen: reading the SKUs writes no listing */
-		rc = run_all(s, w, err);
-	jg_i64map_free(&skus);
-	return rc;
-}
-
 static int run_all(jg_store *s, walk *w, jg_err *err)
 {
 	jg_component comps[JG_RECIPE_MAX];
@@ -550,6 +526,28 @@ out:
 		s->drv->reset(ls);
 	if (rs)
 		s->drv->reset(rs);
+	jg_i64map_free(&skus);
+	return rc;
+}
+
+/*
+ * The full pass from the in-memory listing copy (match.c) when the transaction has one: the
+ * same listings, recipes and stored values as run_all reads from the tables (the copy
+ * always says what the tables say), without reading 20,000 listings and their recipe items
+ * through SQL at every commit of an import.
+ */
+static int run_copy(jg_store *s, walk *w, jg_err *err)
+{
+	jg_i64map skus;
+	copy_walk cw = {w, &skus, err};
+	int rc;
+
+	jg_i64map_init(&skus);
+	rc = load_skus(s, &skus, err);
+	if (rc == 0 && s->listing_copy)
+		rc = jg__listing_copy_walk(s, copy_listing, &cw);
+	else if (rc == 0) /* cannot happen: reading the SKUs writes no listing */
+		rc = run_all(s, w, err);
 	jg_i64map_free(&skus);
 	return rc;
 }
