@@ -1028,8 +1028,7 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
 }
 
 /* The tokenizer's handlers (the depth is the tokenizer's to count and cap). */
-static void sst_tok_start(void *ud, const char *ln, size_t n, const jg__xml_att *atts,
-			  size_t natts)
+static void sst_tok_start(void *ud, const char *ln, size_t n, const jg__xml_att *atts, size_t natts)
 {
 	sst_st *st = ud;
 

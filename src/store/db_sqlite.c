@@ -123,8 +123,8 @@ static int wal_hook(void *arg, sqlite3 *h, const char *schema, int pages)
 		const char *path = sqlite3_db_filename(h, schema);
 
 		db->ck_path = path && *path ? jg_strdup(path) : NULL;
-		db->ck_started = db->ck_path &&
-				 pthread_create(&db->ck_thread, NULL, ck_main, db) == 0;
+		db->ck_started =
+			db->ck_path && pthread_create(&db->ck_thread, NULL, ck_main, db) == 0;
 		db->ck_failed = !db->ck_started;
 	}
 	if (db->ck_failed) {

@@ -37,7 +37,7 @@ typedef struct entry {
 	uint64_t hash;
 	int64_t channel_id, listing_id;
 	const char *product_id, *key;
-	size_t first, n; /* its components in sku[] and per[] */
+	size_t first, n;                /* its components in sku[] and per[] */
 	int64_t listed, why, limit_sku; /* as stored (0: no limiting SKU) */
 } entry;
 

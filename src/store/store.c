@@ -145,7 +145,7 @@ static bool names_word_in(const char *sql, size_t n, const char *name)
 static bool updates_listing_state(const char *sql)
 {
 	static const char *const held[] = {"id",     "channel_id", "product_id",  "option_key",
-					   "listed", "why",	   "limit_sku_id"};
+					   "listed", "why",        "limit_sku_id"};
 	static const char head[] = "UPDATE listing SET ";
 	const char *set, *end;
 
