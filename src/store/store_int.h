@@ -155,6 +155,22 @@ void jg__listing_copy_drop(jg_store *s);
 /* At the start of a transaction: drops the copy when another connection has committed
  * since it was made. */
 int jg__listing_copy_check(jg_store *s, jg_err *err);
+/* Calls `fn` for every listing of the copy (none when there is no copy), in listing id
+ * order, with its recipe components in position order and its stored listed quantity,
+ * reason and limiting SKU (0 for none); stops at fn's first non-zero return and returns it.
+ * The copy must not change during the walk. */
+typedef int (*jg__copy_listing_fn)(int64_t listing_id, int64_t channel_id, const int64_t *sku,
+				   const int64_t *per, size_t n, int64_t listed, int64_t why,
+				   int64_t limit_sku, void *payload);
+int jg__listing_copy_walk(jg_store *s, jg__copy_listing_fn fn, void *payload);
+/* Settling wrote a listing's listed quantity, reason and limiting SKU (jg__sql_listed_set):
+ * the copy follows. */
+void jg__listing_copy_set(jg_store *s, int64_t listing_id, int64_t listed, int64_t why,
+			  int64_t limit_sku);
+/* settle.c's UPDATE of a listing's listed quantity, reason and limiting SKU: the one
+ * statement that sets what the copy holds without dropping it (settling updates the copy
+ * itself, jg__listing_copy_set). */
+extern const char jg__sql_listed_set[];
 
 /* Brings derived state (oversold marks, listed quantities) up to date. */
 int jg__settle(jg_store *s, jg_err *err);

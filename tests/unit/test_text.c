@@ -206,6 +206,54 @@ static void test_utf8_valid_every_code_point(void **state)
 	assert_true(jg_utf8_valid("\xf4\x8f\xbf\xbf", 4));
 }
 
+/* The store's own check of input text (src/store/store.c), inline for the common
+ * characters: it must say what jg_utf8_valid says for every byte string. */
+bool jg__utf8_ok(const char *s, size_t n);
+
+static void test_store_utf8_check_agrees(void **state)
+{
+	static const unsigned char tails[] = {0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90,
+					      0x9f, 0xa0, 0xbf, 0xc0, 0xf4, 0xff};
+	unsigned char s[12];
+
+	(void)state;
+	/* Every string of one or two bytes, every three-byte string that starts with a lead
+	 * byte, and some behind an 8-byte ASCII run (the word-at-a-time path). */
+	memcpy(s, "abcdefgh", 8);
+	for (uint32_t v = 0; v < (1u << 24); v++) {
+		s[8] = (unsigned char)(v >> 16);
+		s[9] = (unsigned char)(v >> 8);
+		s[10] = (unsigned char)v;
+		for (size_t n = 1; n <= 3; n++) {
+			if (n < 3 && (v & ((1u << (8 * (3 - n))) - 1)) != 0)
+				continue; /* the shorter strings once each */
+			if (n == 3 && s[8] < 0xc0 && v % 4093 != 0)
+				continue; /* ASCII or a stray continuation first: sampled */
+			if (jg__utf8_ok((char *)s + 8, n) != jg_utf8_valid((char *)s + 8, n))
+				fail_msg("%zu bytes %06X: the checks disagree", n, (unsigned)v);
+		}
+		if (v % 251 == 0 && jg__utf8_ok((char *)s, 11) != jg_utf8_valid((char *)s, 11))
+			fail_msg("ASCII then %06X: the checks disagree", (unsigned)v);
+	}
+	/* Four bytes: every first and second byte, the telling third and fourth. */
+	for (uint32_t a = 0xc0; a <= 0xff; a++)
+		for (uint32_t b = 0; b <= 0xff; b++)
+			for (size_t i = 0; i < sizeof(tails); i++)
+				for (size_t j = 0; j < sizeof(tails); j++) {
+					s[0] = (unsigned char)a;
+					s[1] = (unsigned char)b;
+					s[2] = tails[i];
+					s[3] = tails[j];
+					for (size_t n = 3; n <= 4; n++)
+						if (jg__utf8_ok((char *)s, n) !=
+						    jg_utf8_valid((char *)s, n))
+							fail_msg("%02X %02X %02X %02X (%zu): the "
+								 "checks disagree",
+								 (unsigned)a, (unsigned)b, tails[i],
+								 tails[j], n);
+				}
+}
+
 /* ---- NFC ---------------------------------------------------------------------------------- */
 
 static void test_nfc_hangul_every_syllable(void **state)
@@ -428,6 +476,32 @@ static void expect_trim(const char *s, size_t n, size_t want_off, size_t want_n)
 			 want_off, want_n);
 }
 
+/* Every code point alone: trimmed away exactly when it is a blank (\t..\r, U+0085, the
+ * line and paragraph separators, or Unicode's Zs), kept whole otherwise. */
+static void test_trim_every_code_point(void **state)
+{
+	char s[8];
+
+	(void)state;
+	for (uint32_t cp = 1; cp <= 0x10FFFF; cp++) {
+		bool blank = (cp >= 0x09 && cp <= 0x0d) || cp == 0x20 || cp == 0x85 ||
+			     cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
+			     cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
+			     cp == 0x3000;
+		size_t n, m;
+		const char *p;
+
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		n = enc(s, cp);
+		m = n;
+		p = jg_text_trim(s, &m);
+		if (blank ? m != 0 : (p != s || m != n))
+			fail_msg("U+%04X alone: offset %td length %zu of %zu", (unsigned)cp, p - s,
+				 m, n);
+	}
+}
+
 static void test_trim(void **state)
 {
 	(void)state;
@@ -522,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_put),
 		cmocka_unit_test(test_ascii_ci),
 		cmocka_unit_test(test_utf8_valid_every_code_point),
+		cmocka_unit_test(test_store_utf8_check_agrees),
 		cmocka_unit_test(test_nfc_hangul_every_syllable),
 		cmocka_unit_test(test_nfc),
 		cmocka_unit_test(test_nfc_errors),
@@ -530,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_option_key_width_and_case),
 		cmocka_unit_test(test_option_key_buffer),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_trim_every_code_point),
 		cmocka_unit_test(test_parse_i64),
 	};
 
