@@ -39,6 +39,10 @@
 #define JG__WRITE_QUEUE  8192                 /* writes waiting for the writer */
 #define JG__GROUP_WEIGHT 20000                /* order lines (or operations) in one group commit */
 #define JG__LINES_MAX    1000                 /* order lines in one intake request */
+#define JG__LINGER_MIN   256                  /* group weight after which the writer lingers */
+#define JG__LINGER_MS    8                    /* ... at most this long, for the next group */
+#define JG__WAL_CKPT_MS  50                   /* the checkpointer's least pause between runs */
+#define JG__WAL_HARD     32768                /* log pages past which the writer checkpoints */
 #define JG__SESSION_MS   (12LL * 3600 * 1000) /* a dashboard session lasts 12 hours */
 #define JG__KEEPALIVE_MS 15000                /* server-sent events keep-alive */
 #define JG__JOBS_MAX     256                  /* import jobs remembered */
@@ -143,12 +147,22 @@ typedef struct jg__writer {
 	pthread_cond_t cv;
 	jg__wjob *head, *tail;
 	size_t queued;
+	int64_t queued_weight; /* sum of the queued jobs' weights */
 	bool stopping;
 	jg_store *store;
 	bool trace;               /* JAEGO_LOG=debug: one line per group on stderr */
 	double run_ms, commit_ms; /* of the current group, for the trace */
 	/* Statistics, read with the mutex held. */
 	int64_t commits, jobs, largest_group;
+	/* The checkpointer (docs/internals/http.md): its own store, woken by commits. With
+	 * it running, the writer's store leaves checkpoints to it. Guarded by mu. */
+	pthread_t ckpt_thread;
+	bool ckpt_started, ckpt_stopping;
+	pthread_cond_t ckpt_cv;
+	jg_store *ckpt_store;
+	int64_t ckpt_commits; /* commits since the checkpointer last started */
+	int64_t wal_log;      /* log pages at the checkpointer's last run */
+	int64_t checkpoints;  /* runs, by the checkpointer and by the writer */
 } jg__writer;
 
 int jg__writer_start(jg__writer *w, jg__server *srv, const char *db_url, jg_err *err);

@@ -13,6 +13,17 @@
  * A group holds at most JG__GROUP_WEIGHT operations so that one commit stays short.
  *
  * Waiting requests are suspended in libmicrohttpd and hold no thread; `done` resumes each.
+ *
+ * Checkpoints. SQLite copies its write-ahead log back into the database file inside the
+ * commit that pushes the log past 1,000 pages, and a group of a thousand order lines
+ * writes several thousand pages: every group would wait for a copy of the last one and
+ * an fsync of the database file. So the writer's store leaves checkpoints to a
+ * checkpointer thread with a store of its own, woken after commits (at most every
+ * JG__WAL_CKPT_MS), whose PASSIVE checkpoints run beside the writer's next group and block
+ * no one. SQLite starts the log over only at a write that finds it fully copied; if the
+ * writer never leaves such a gap and the log passes JG__WAL_HARD pages, the writer copies
+ * it itself between two groups. Durability does not depend on any of this: a commit is
+ * durable once its log frames are synced.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,12 +31,21 @@
 #include <time.h>
 
 #include "http_int.h"
+#include "jaego/wal.h"
 
 static double mono_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static double thread_cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
@@ -136,21 +156,140 @@ static void finish(jg__writer *w, jg__wjob **jobs, size_t n)
 		jobs[i]->done(jobs[i]);
 }
 
+/* ---- checkpoints ----------------------------------------------------------------------------- */
+
+static void *ckpt_main(void *arg)
+{
+	jg__writer *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		int64_t log = 0, done = 0;
+		struct timespec until;
+		jg_err err = {0};
+		int rc;
+
+		while (!w->ckpt_commits && !w->ckpt_stopping)
+			pthread_cond_wait(&w->ckpt_cv, &w->mu);
+		if (w->ckpt_stopping)
+			break;
+		w->ckpt_commits = 0;
+		pthread_mutex_unlock(&w->mu);
+		rc = jg_store_wal_checkpoint(w->ckpt_store, &log, &done, &err);
+		if (rc && w->trace)
+			fprintf(stderr, "level=debug msg=checkpoint error=\"%s\"\n", err.msg);
+		pthread_mutex_lock(&w->mu);
+		w->checkpoints++;
+		if (rc == 0)
+			w->wal_log = log > done ? log : 0;
+		/* A pause, so that a burst of small commits is one checkpoint. */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += JG__WAL_CKPT_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		while (!w->ckpt_stopping &&
+		       pthread_cond_timedwait(&w->ckpt_cv, &w->mu, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Starts the checkpointer and hands it the writer's checkpoints. Best effort: when
+ * anything fails, the writer's store keeps checkpointing on its own. */
+static void ckpt_start(jg__writer *w, const char *db_url)
+{
+	jg_err err = {0};
+
+	if (pthread_cond_init(&w->ckpt_cv, NULL) != 0)
+		return;
+	if (jg_store_open(&w->ckpt_store, db_url, &err) ||
+	    jg_store_wal_auto(w->store, false, &err)) {
+		jg_store_close(w->ckpt_store);
+		w->ckpt_store = NULL;
+		pthread_cond_destroy(&w->ckpt_cv);
+		return;
+	}
+	if (pthread_create(&w->ckpt_thread, NULL, ckpt_main, w) != 0) {
+		jg_store_wal_auto(w->store, true, NULL);
+		jg_store_close(w->ckpt_store);
+		w->ckpt_store = NULL;
+		pthread_cond_destroy(&w->ckpt_cv);
+		return;
+	}
+	w->ckpt_started = true;
+}
+
+static void ckpt_stop(jg__writer *w)
+{
+	if (!w->ckpt_started)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->ckpt_stopping = true;
+	pthread_cond_signal(&w->ckpt_cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->ckpt_thread, NULL);
+	w->ckpt_started = false;
+	/* What is left of the log: closing the last connection copies it back. */
+	jg_store_close(w->ckpt_store);
+	w->ckpt_store = NULL;
+	pthread_cond_destroy(&w->ckpt_cv);
+}
+
+/* After a group: wakes the checkpointer; copies the log itself when it grew too long. */
+static void ckpt_after_group(jg__writer *w, int64_t commits)
+{
+	bool hard;
+
+	if (!w->ckpt_started || commits == 0)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->ckpt_commits += commits;
+	hard = w->wal_log >= JG__WAL_HARD;
+	pthread_cond_signal(&w->ckpt_cv);
+	pthread_mutex_unlock(&w->mu);
+	if (hard) {
+		int64_t log = 0, done = 0;
+
+		if (jg_store_wal_checkpoint(w->store, &log, &done, NULL) == 0) {
+			pthread_mutex_lock(&w->mu);
+			w->wal_log = log > done ? log : 0;
+			w->checkpoints++;
+			pthread_mutex_unlock(&w->mu);
+		}
+	}
+}
+
 static void *writer_main(void *arg)
 {
 	jg__writer *w = arg;
 	jg__wjob **jobs = NULL;
 	size_t cap = 0;
 
+	struct timespec linger_until = {0};
+	int64_t linger_target = 0; /* queued weight to wait for; 0: take what is there */
+
 	for (;;) {
 		jg__wjob *list;
 		size_t n = 0, i = 0;
 		int64_t commits = 0, weight = 0;
-		double t0;
+		double t0, c0, lingered = 0;
 
 		pthread_mutex_lock(&w->mu);
 		while (!w->head && !w->stopping)
 			pthread_cond_wait(&w->cv, &w->mu);
+		if (linger_target > 0 && !w->stopping) {
+			/* The clients answered by the last group send again: one bigger group
+			 * instead of two halves taking turns (see JG__LINGER_MS). */
+			double l0 = mono_ms();
+
+			while (w->queued_weight < linger_target && !w->stopping &&
+			       pthread_cond_timedwait(&w->cv, &w->mu, &linger_until) == 0)
+				;
+			lingered = mono_ms() - l0;
+		}
 		if (!w->head && w->stopping) {
 			pthread_mutex_unlock(&w->mu);
 			break;
@@ -171,6 +310,7 @@ static void *writer_main(void *arg)
 			if (!j)
 				w->tail = NULL;
 			w->queued -= n;
+			w->queued_weight -= weight;
 		}
 		pthread_mutex_unlock(&w->mu);
 
@@ -192,6 +332,7 @@ static void *writer_main(void *arg)
 		for (jg__wjob *j = list; j; j = j->next)
 			jobs[i++] = j;
 		t0 = mono_ms();
+		c0 = thread_cpu_ms();
 		/* Runs of batchable jobs commit together; a solo job runs between them. */
 		for (i = 0; i < n;) {
 			size_t k = i;
@@ -211,11 +352,26 @@ static void *writer_main(void *arg)
 		if (w->trace)
 			fprintf(stderr,
 				"level=debug msg=group jobs=%zu weight=%lld commits=%lld ms=%.1f"
-				" run_ms=%.1f commit_ms=%.1f\n",
-				n, (long long)weight, (long long)commits, mono_ms() - t0, w->run_ms,
-				w->commit_ms);
+				" cpu_ms=%.1f run_ms=%.1f commit_ms=%.1f linger_ms=%.1f\n",
+				n, (long long)weight, (long long)commits, mono_ms() - t0,
+				thread_cpu_ms() - c0, w->run_ms, w->commit_ms, lingered);
 		w->run_ms = w->commit_ms = 0;
+		ckpt_after_group(w, commits);
 		pthread_mutex_lock(&w->mu);
+		/* A heavy group: before the next one, wait (at most JG__LINGER_MS) until the
+		 * queue holds what is there now plus this group's weight again. */
+		linger_target = 0;
+		if (weight >= JG__LINGER_MIN) {
+			linger_target = w->queued_weight + weight;
+			if (linger_target > JG__GROUP_WEIGHT)
+				linger_target = JG__GROUP_WEIGHT;
+			clock_gettime(CLOCK_REALTIME, &linger_until);
+			linger_until.tv_nsec += JG__LINGER_MS * 1000000L;
+			if (linger_until.tv_nsec >= 1000000000L) {
+				linger_until.tv_sec++;
+				linger_until.tv_nsec -= 1000000000L;
+			}
+		}
 		w->commits += commits;
 		w->jobs += (int64_t)n;
 		if ((int64_t)n > w->largest_group)
@@ -240,8 +396,11 @@ int jg__writer_start(jg__writer *w, jg__server *srv, const char *db_url, jg_err 
 		rc = jg_store_require_schema(w->store, err);
 	if (rc)
 		return rc;
-	if (pthread_create(&w->thread, NULL, writer_main, w) != 0)
+	ckpt_start(w, db_url);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		ckpt_stop(w);
 		return jg_err_set(err, JG_EIO, "cannot start the writer thread");
+	}
 	w->started = true;
 	return 0;
 }
@@ -263,6 +422,7 @@ int jg__writer_submit(jg__writer *w, jg__wjob *j)
 			w->head = j;
 		w->tail = j;
 		w->queued++;
+		w->queued_weight += j->weight;
 		pthread_cond_signal(&w->cv);
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -281,6 +441,7 @@ void jg__writer_stop(jg__writer *w)
 		pthread_join(w->thread, NULL);
 		w->started = false;
 	}
+	ckpt_stop(w);
 	jg_store_close(w->store);
 	w->store = NULL;
 }
