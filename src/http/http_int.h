@@ -40,9 +40,9 @@
 #define JG__GROUP_WEIGHT 20000                /* order lines (or operations) in one group commit */
 #define JG__LINES_MAX    1000                 /* order lines in one intake request */
 #define JG__LINGER_MIN   256                  /* group weight after which the writer lingers */
-#define JG__LINGER_MS    8                    /* ... at most this long, for the next group */
+#define JG__LINGER_MS    50                   /* ... a quarter of the group's time, at most */
 #define JG__WAL_CKPT_MS  50                   /* the checkpointer's least pause between runs */
-#define JG__WAL_HARD     32768                /* log pages past which the writer checkpoints */
+#define JG__WAL_HARD     16384                /* log pages past which the writer checkpoints */
 #define JG__SESSION_MS   (12LL * 3600 * 1000) /* a dashboard session lasts 12 hours */
 #define JG__KEEPALIVE_MS 15000                /* server-sent events keep-alive */
 #define JG__JOBS_MAX     256                  /* import jobs remembered */
@@ -161,7 +161,7 @@ typedef struct jg__writer {
 	pthread_cond_t ckpt_cv;
 	jg_store *ckpt_store;
 	int64_t ckpt_commits; /* commits since the checkpointer last started */
-	int64_t wal_log;      /* log pages at the checkpointer's last run */
+	int64_t wal_log;      /* log pages at the last checkpoint */
 	int64_t checkpoints;  /* runs, by the checkpointer and by the writer */
 } jg__writer;
 

@@ -20,10 +20,11 @@
  * an fsync of the database file. So the writer's store leaves checkpoints to a
  * checkpointer thread with a store of its own, woken after commits (at most every
  * JG__WAL_CKPT_MS), whose PASSIVE checkpoints run beside the writer's next group and block
- * no one. SQLite starts the log over only at a write that finds it fully copied; if the
- * writer never leaves such a gap and the log passes JG__WAL_HARD pages, the writer copies
- * it itself between two groups. Durability does not depend on any of this: a commit is
- * durable once its log frames are synced.
+ * no one. SQLite starts the log over only at a write that finds it fully copied, which a
+ * writer that never pauses does not find: when the log passes JG__WAL_HARD pages, the
+ * writer copies the rest itself between two groups (the checkpointer has done most of
+ * it), so the log file stays about that size. Durability does not depend on any of this:
+ * a commit is durable once its log frames are synced.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,7 +182,7 @@ static void *ckpt_main(void *arg)
 		pthread_mutex_lock(&w->mu);
 		w->checkpoints++;
 		if (rc == 0)
-			w->wal_log = log > done ? log : 0;
+			w->wal_log = log;
 		/* A pause, so that a burst of small commits is one checkpoint. */
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += JG__WAL_CKPT_MS * 1000000L;
@@ -253,9 +254,12 @@ static void ckpt_after_group(jg__writer *w, int64_t commits)
 	if (hard) {
 		int64_t log = 0, done = 0;
 
-		if (jg_store_wal_checkpoint(w->store, &log, &done, NULL) == 0) {
+		/* Between two groups nothing writes: this copies the whole log (unless the
+		 * checkpointer is running, then it waits for the next group), and the next
+		 * group's first write starts the log over. */
+		if (jg_store_wal_checkpoint(w->store, &log, &done, NULL) == 0 && done == log) {
 			pthread_mutex_lock(&w->mu);
-			w->wal_log = log > done ? log : 0;
+			w->wal_log = 0;
 			w->checkpoints++;
 			pthread_mutex_unlock(&w->mu);
 		}
@@ -362,11 +366,19 @@ static void *writer_main(void *arg)
 		 * queue holds what is there now plus this group's weight again. */
 		linger_target = 0;
 		if (weight >= JG__LINGER_MIN) {
+			/* A quarter of this group's time, at most JG__LINGER_MS. */
+			double ms = (mono_ms() - t0) / 4;
+			long ns;
+
+			if (ms > JG__LINGER_MS)
+				ms = JG__LINGER_MS;
+			ns = (long)(ms * 1e6);
 			linger_target = w->queued_weight + weight;
 			if (linger_target > JG__GROUP_WEIGHT)
 				linger_target = JG__GROUP_WEIGHT;
 			clock_gettime(CLOCK_REALTIME, &linger_until);
-			linger_until.tv_nsec += JG__LINGER_MS * 1000000L;
+			linger_until.tv_sec += ns / 1000000000L;
+			linger_until.tv_nsec += ns % 1000000000L;
 			if (linger_until.tv_nsec >= 1000000000L) {
 				linger_until.tv_sec++;
 				linger_until.tv_nsec -= 1000000000L;
