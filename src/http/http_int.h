@@ -41,8 +41,8 @@
 #define JG__LINES_MAX    1000                 /* order lines in one intake request */
 #define JG__LINGER_MIN   256                  /* group weight after which the writer lingers */
 #define JG__LINGER_MS    50                   /* ... a quarter of the group's time, at most */
-#define JG__WAL_CKPT_MS  50                   /* the checkpointer's least pause between runs */
-#define JG__WAL_HARD     16384                /* log pages past which the writer checkpoints */
+#define JG__WAL_CKPT_MS  500                  /* the checkpointer's least pause between runs */
+#define JG__WAL_HARD     32768                /* log pages past which the writer checkpoints */
 #define JG__SESSION_MS   (12LL * 3600 * 1000) /* a dashboard session lasts 12 hours */
 #define JG__KEEPALIVE_MS 15000                /* server-sent events keep-alive */
 #define JG__JOBS_MAX     256                  /* import jobs remembered */

@@ -18,9 +18,11 @@
  * commit that pushes the log past 1,000 pages, and a group of a thousand order lines
  * writes several thousand pages: every group would wait for a copy of the last one and
  * an fsync of the database file. So the writer's store leaves checkpoints to a
- * checkpointer thread with a store of its own, woken after commits (at most every
- * JG__WAL_CKPT_MS), whose PASSIVE checkpoints run beside the writer's next group and block
- * no one. SQLite starts the log over only at a write that finds it fully copied, which a
+ * checkpointer thread with a store of its own, woken after commits, whose PASSIVE
+ * checkpoints run beside the writer's groups and block no one. It pauses JG__WAL_CKPT_MS
+ * between runs: a checkpoint copies each page once however many groups wrote it since the
+ * last one, and every group rewrites nearly every listing page, so a lazier checkpointer
+ * writes the database file a fraction as often. SQLite starts the log over only at a write that finds it fully copied, which a
  * writer that never pauses does not find: when the log passes JG__WAL_HARD pages, the
  * writer copies the rest itself between two groups (the checkpointer has done most of
  * it), so the log file stays about that size. Durability does not depend on any of this:
@@ -183,7 +185,7 @@ static void *ckpt_main(void *arg)
 		w->checkpoints++;
 		if (rc == 0)
 			w->wal_log = log;
-		/* A pause, so that a burst of small commits is one checkpoint. */
+		/* A pause: the pages the next groups write are copied once, by one run. */
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += JG__WAL_CKPT_MS * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
