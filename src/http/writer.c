@@ -169,6 +169,7 @@ static void *ckpt_main(void *arg)
 	for (;;) {
 		int64_t log = 0, done = 0;
 		struct timespec until;
+		double t0;
 		jg_err err = {0};
 		int rc;
 
@@ -178,9 +179,13 @@ static void *ckpt_main(void *arg)
 			break;
 		w->ckpt_commits = 0;
 		pthread_mutex_unlock(&w->mu);
+		t0 = mono_ms();
 		rc = jg_store_wal_checkpoint(w->ckpt_store, &log, &done, &err);
-		if (rc && w->trace)
-			fprintf(stderr, "level=debug msg=checkpoint error=\"%s\"\n", err.msg);
+		if (w->trace)
+			fprintf(stderr,
+				"level=debug msg=checkpoint by=checkpointer log=%lld done=%lld ms=%.1f"
+				" error=\"%s\"\n",
+				(long long)log, (long long)done, mono_ms() - t0, rc ? err.msg : "");
 		pthread_mutex_lock(&w->mu);
 		w->checkpoints++;
 		if (rc == 0)
@@ -259,7 +264,15 @@ static void ckpt_after_group(jg__writer *w, int64_t commits)
 		/* Between two groups nothing writes: this copies the whole log (unless the
 		 * checkpointer is running, then it waits for the next group), and the next
 		 * group's first write starts the log over. */
-		if (jg_store_wal_checkpoint(w->store, &log, &done, NULL) == 0 && done == log) {
+		double t0 = mono_ms();
+		int rc = jg_store_wal_checkpoint(w->store, &log, &done, NULL);
+
+		if (w->trace)
+			fprintf(stderr,
+				"level=debug msg=checkpoint by=writer rc=%d log=%lld done=%lld"
+				" ms=%.1f\n",
+				rc, (long long)log, (long long)done, mono_ms() - t0);
+		if (rc == 0 && done == log) {
 			pthread_mutex_lock(&w->mu);
 			w->wal_log = 0;
 			w->checkpoints++;
