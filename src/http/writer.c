@@ -22,11 +22,17 @@
  * checkpoints run beside the writer's groups and block no one. It pauses JG__WAL_CKPT_MS
  * between runs: a checkpoint copies each page once however many groups wrote it since the
  * last one, and every group rewrites nearly every listing page, so a lazier checkpointer
- * writes the database file a fraction as often. SQLite starts the log over only at a write that finds it fully copied, which a
- * writer that never pauses does not find: when the log passes JG__WAL_HARD pages, the
- * writer copies the rest itself between two groups (the checkpointer has done most of
- * it), so the log file stays about that size. Durability does not depend on any of this:
- * a commit is durable once its log frames are synced.
+ * writes the database file a fraction as often. SQLite starts the log over only at a
+ * write that finds it fully copied, which a writer that never pauses does not find: when
+ * the log passes JG__WAL_HARD pages, the writer copies the rest itself between two groups
+ * (the checkpointer has done most of it), so the log file stays about that size.
+ * Durability does not depend on any of this: a commit is durable once its log frames are
+ * synced.
+ *
+ * Lingering. Under heavy load the clients split into two halves that take turns, each
+ * group carrying half of what one could (and paying for every listing page and a sync all
+ * the same). After a group of at least JG__LINGER_MIN operations the writer waits for the
+ * clients it just answered to send again, at most a quarter of that group's time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,8 +189,8 @@ static void *ckpt_main(void *arg)
 		rc = jg_store_wal_checkpoint(w->ckpt_store, &log, &done, &err);
 		if (w->trace)
 			fprintf(stderr,
-				"level=debug msg=checkpoint by=checkpointer log=%lld done=%lld ms=%.1f"
-				" error=\"%s\"\n",
+				"level=debug msg=checkpoint by=checkpointer log=%lld done=%lld"
+				" ms=%.1f error=\"%s\"\n",
 				(long long)log, (long long)done, mono_ms() - t0, rc ? err.msg : "");
 		pthread_mutex_lock(&w->mu);
 		w->checkpoints++;
@@ -260,12 +266,13 @@ static void ckpt_after_group(jg__writer *w, int64_t commits)
 	pthread_mutex_unlock(&w->mu);
 	if (hard) {
 		int64_t log = 0, done = 0;
+		double t0 = mono_ms();
+		int rc;
 
 		/* Between two groups nothing writes: this copies the whole log (unless the
 		 * checkpointer is running, then it waits for the next group), and the next
 		 * group's first write starts the log over. */
-		double t0 = mono_ms();
-		int rc = jg_store_wal_checkpoint(w->store, &log, &done, NULL);
+		rc = jg_store_wal_checkpoint(w->store, &log, &done, NULL);
 
 		if (w->trace)
 			fprintf(stderr,
@@ -286,7 +293,6 @@ static void *writer_main(void *arg)
 	jg__writer *w = arg;
 	jg__wjob **jobs = NULL;
 	size_t cap = 0;
-
 	struct timespec linger_until = {0};
 	int64_t linger_target = 0; /* queued weight to wait for; 0: take what is there */
 

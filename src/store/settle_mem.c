@@ -23,8 +23,8 @@
  *     the SQL pass settles.
  * Rule changes (dirty_channel) and global settings (dirty_all) go to the SQL pass too;
  * the model survives them when they change no quantity. A model is built only for a
- * settle with at least MEM_MIN_SKUS dirty SKUs, so a command-line store that commits one
- * order never pays for it.
+ * settle with at least jg__settle_mem_min (64) dirty SKUs, so a command-line store that
+ * commits one order never pays for it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +33,9 @@
 #include "settle_mem.h"
 #include "store_int.h"
 
-#define MEM_MIN_SKUS     64      /* dirty SKUs in a settle before a model is built */
 #define MEM_MAX_LISTINGS 4000000 /* a bigger shop stays with the SQL pass */
+
+int jg__settle_mem_min = 64;
 
 static const char SQL_MODEL_LISTINGS[] =
 	"SELECT id, channel_id, listed, why, COALESCE(limit_sku_id, 0) FROM listing ORDER BY id";
@@ -315,7 +316,7 @@ int jg__settle_mem(jg_store *s, bool may_build, bool *done, jg_err *err)
 	if (!s->listing_model) {
 		jg_err e = {0};
 
-		if (!may_build || s->dirty_sku.len < MEM_MIN_SKUS || build(s, &e))
+		if (!may_build || s->dirty_sku.len < (size_t)jg__settle_mem_min || build(s, &e))
 			return 0; /* the SQL pass settles (also when the model cannot be made) */
 		s->listing_model->commits = s->stats.commits + 1;
 		s->listing_model->changed = s->stats.listings_changed;

@@ -10,6 +10,11 @@
 
 #include "store_int.h"
 
+/* Dirty SKUs in a settle before a model is built: 64. The model-based test lowers it to 1
+ * for half of its sequences, so that every kind of step runs through the model too. Not
+ * thread-safe: set it before any store settles. */
+extern int jg__settle_mem_min;
+
 /* First thing in every settle: drops the model unless the previous settle's transaction
  * committed and nothing else wrote a listed quantity since. */
 void jg__settle_mem_begin(jg_store *s);
