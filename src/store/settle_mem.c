@@ -4,7 +4,7 @@
  * transactions of a few hundred to a few thousand order lines, one after another (the
  * server's group-committing writer). The SQL pass (settle.c) finds the listings of the
  * touched SKUs by filling a temporary table from the reverse index, one INSERT ... SELECT
- * per SKU, and joins it with recipe_item, listing and sku: about 16,000 instructions per
+ * per SKU, and joins it with recipe_item, listing and sku: about 13,000 instructions per
  * dirty listing, more than half of the cost of such a commit. Here a model of every listing (its
  * channel, its recipe, the quantity, reason and limiting SKU it has stored) with the
  * reverse index SKU -> listings is read once, by two sequential scans, and kept: a commit
