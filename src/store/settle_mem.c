@@ -5,12 +5,13 @@
  * server's group-committing writer). The SQL pass (settle.c) finds the listings of the
  * touched SKUs by filling a temporary table from the reverse index, one INSERT ... SELECT
  * per SKU, and joins it with recipe_item, listing and sku: about 13,000 instructions per
- * dirty listing, more than half of the cost of such a commit. Here a model of every listing (its
- * channel, its recipe, the quantity, reason and limiting SKU it has stored) with the
- * reverse index SKU -> listings is read once, by two sequential scans, and kept: a commit
- * then finds its dirty listings in memory, reads the state of the SKUs they need (one
- * indexed query each), computes with jg_listed_compute() exactly as the SQL pass does and
- * writes the same UPDATE for each listing whose quantity, reason or limiting SKU changed.
+ * dirty listing, more than half of the cost of such a commit. Here a model of every
+ * listing (its channel, its recipe, the quantity, reason and limiting SKU it has stored)
+ * with the reverse index SKU -> listings is read once, by two sequential scans, and kept:
+ * a commit then finds its dirty listings in memory, reads the state of the SKUs they need
+ * (one indexed query each), computes with jg_listed_compute() exactly as the SQL pass does
+ * and writes the same UPDATE for each listing whose quantity, reason or limiting SKU
+ * changed.
  *
  * The model must say what the database says, so it is kept only while nothing else can
  * have written a listing's quantity or recipe:
