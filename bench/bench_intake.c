@@ -23,11 +23,11 @@
  *               library call the handler makes (jg_sku_page) on the same database.
  *
  * Every line must be answered "new"; after each run the server is stopped (SIGTERM, exit
- * 0) and jg_store_check (what `jaego check` runs) must find the expected number of lines
- * and no drift. Request bodies are made before any clock starts. The server's CPU time
- * (from /proc) is reported per phase, so lines per CPU-second can be compared when the
- * machine is shared. Inputs are deterministic (fixed seed); scratch files go to --dir and
- * are removed unless --keep.
+ * 0), jg_store_check must find the expected number of lines and no drift, and `jaego
+ * check` itself must pass. Request bodies are made before any clock starts. The server's
+ * CPU time (from /proc) is reported per phase, so lines per CPU-second can be compared
+ * when the machine is shared. Inputs are deterministic (fixed seed); scratch files go to
+ * --dir and are removed unless --keep.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -556,6 +556,29 @@ static void drive(load *out, const reqset *rs, int port, int nconn, double inter
 /* ---- checking a run ---------------------------------------------------------------------------
  */
 
+/* `jaego --db DB check` itself, as an operator would run it: exit 0 or the run fails. */
+static void check_cli(const char *jaego, const char *db, const char *what)
+{
+	posix_spawn_file_actions_t fa;
+	char *argv[] = {(char *)jaego, (char *)"--db", (char *)db, (char *)"check", NULL};
+	pid_t pid;
+	int status, rc;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	rc = posix_spawn(&pid, jaego, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0)
+		bench_die("cannot run jaego check", NULL);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			bench_die("waitpid failed", NULL);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "%s: %s: `jaego check` failed\n", bench_name, what);
+		exit(1);
+	}
+}
+
 static void check_db(const char *db, int64_t lines, const char *what)
 {
 	jg_store *st = NULL;
@@ -659,6 +682,7 @@ static void phase_throughput(const config *cfg, const char *db, const reqset *rs
 	jg_free(ld.lat);
 	server_stop(&sv);
 	check_db(db, rs->lines, "throughput");
+	check_cli(cfg->jaego, db, "throughput");
 }
 
 static void phase_rate(const config *cfg, const char *db, const reqset *rs, int run, results *res)
@@ -685,6 +709,7 @@ static void phase_rate(const config *cfg, const char *db, const reqset *rs, int 
 	jg_free(ld.lat);
 	server_stop(&sv);
 	check_db(db, rs->lines, "fixed rate");
+	check_cli(cfg->jaego, db, "fixed rate");
 }
 
 /* The baseline: the first base_lines lines of the throughput run, one durable transaction
