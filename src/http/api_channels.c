@@ -529,20 +529,38 @@ static json_t *line_result(jg__req *r, jg_store *s, const char *channel, const c
 static enum MHD_Result intake_finish(jg__req *r)
 {
 	intake_ctx *c = r->ctx;
+	const char **ids = jg_arena_alloc(&r->arena, c->n * sizeof(*ids));
+	jg_order_state *st = jg_arena_alloc(&r->arena, c->n * sizeof(*st));
 	jg_store *s;
 	json_t *arr;
 
 	if (r->job.rc)
 		return jg__reply_err(r, &r->job.err);
+	if (!ids || !st)
+		return jg__reply_error(r, JG__API_INTERNAL, "out of memory");
 	if (!(s = jg__reader(r)))
 		return MHD_YES;
+	/* Inside a batch the shortage is known only at commit: read every line's state now,
+	 * in one call (as a failed read of one line did, a failure keeps the writer's
+	 * answers). */
+	for (size_t i = 0; i < c->n; i++)
+		ids[i] = c->in[i].line_id;
+	if (jg_order_states(s, c->channel, ids, c->n, st, NULL))
+		memset(st, 0, c->n * sizeof(*st));
 	arr = json_array();
-	for (size_t i = 0; arr && i < c->n; i++)
-		if (json_array_append_new(
-			    arr, line_result(r, s, c->channel, c->in[i].line_id, &c->out[i]))) {
+	for (size_t i = 0; arr && i < c->n; i++) {
+		json_t *x = line_result(r, NULL, c->channel, c->in[i].line_id, &c->out[i]);
+
+		if (x && c->out[i].rc == 0 && st[i].found) {
+			json_object_set_new(x, "status", json_string(jg_status_name(st[i].status)));
+			json_object_set_new(x, "matched", json_boolean(st[i].matched));
+			json_object_set_new(x, "oversold_by", json_integer(st[i].oversold_by));
+		}
+		if (json_array_append_new(arr, x)) {
 			json_decref(arr);
 			arr = NULL;
 		}
+	}
 	if (!arr)
 		return jg__reply_error(r, JG__API_INTERNAL, "out of memory");
 	return jg__reply_json(r, 200, json_pack("{s:s, s:o}", "channel", c->channel, "lines", arr));

@@ -40,6 +40,8 @@
 #define JG__WRITE_QUEUE  8192                 /* writes waiting for the writer */
 #define JG__GROUP_WEIGHT 20000                /* order lines (or operations) in one group commit */
 #define JG__LINES_MAX    1000                 /* order lines in one intake request */
+#define JG__LINGER_MIN   256                  /* group weight after which the writer lingers */
+#define JG__LINGER_MS    50                   /* ... a quarter of the group's time, at most */
 #define JG__SESSION_MS   (12LL * 3600 * 1000) /* a dashboard session lasts 12 hours */
 #define JG__KEEPALIVE_MS 15000                /* server-sent events keep-alive */
 #define JG__JOBS_MAX     256                  /* import jobs remembered */
@@ -149,6 +151,7 @@ typedef struct jg__writer {
 	pthread_cond_t cv;
 	jg__wjob *head, *tail;
 	size_t queued;
+	int64_t queued_weight; /* sum of the queued jobs' weights */
 	bool stopping;
 	jg_store *store;
 	bool trace;               /* JAEGO_LOG=debug: one line per group on stderr */

@@ -856,6 +856,7 @@ const jg__db_driver jg__db_pg = {
 	.changes = p_changes,
 	.last_id = p_last_id,
 	.data_version = p_data_version,
+	.versions_every_commit = false,
 	.migrations = jg__pg_migrations,
 	.migration_count = &jg__pg_migration_count,
 	.migrate_begin = "BEGIN; SELECT pg_advisory_xact_lock(7340617231)",

@@ -17,10 +17,18 @@
  * synced, which the committing thread still does. Closing stops the thread first, and
  * sqlite3_close then checkpoints what is left. Where no thread can be had, the checkpoint
  * runs in the committing thread as before.
+ *
+ * The checkpointer rests CHECKPOINT_PAUSE_MS after each run: a busy writer (the server's
+ * group commits) rewrites most listing pages in every commit, and a checkpoint copies
+ * each page once however many commits wrote it since the last one. SQLite starts the WAL
+ * over only at a write that finds it wholly copied, which a writer that never pauses may
+ * not find: past CHECKPOINT_HARD_PAGES the committing thread copies the rest itself (the
+ * checkpointer has done most of it), so the WAL file stays about that size.
  */
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -48,7 +56,9 @@ struct jg__stmt {
 };
 
 #define BUSY_TIMEOUT_MS 10000
-#define CHECKPOINT_PAGES 1000 /* SQLite's own automatic checkpoint threshold */
+#define CHECKPOINT_PAGES      1000  /* SQLite's own automatic checkpoint threshold */
+#define CHECKPOINT_PAUSE_MS   500   /* the checkpointer's rest after each run */
+#define CHECKPOINT_HARD_PAGES 32768 /* the committing thread checkpoints past this */
 
 static int fail(jg__db *db, sqlite3 *h, jg_err *err, const char *what)
 {
@@ -105,6 +115,17 @@ static void *ck_main(void *arg)
 		if (c)
 			sqlite3_wal_checkpoint_v2(c, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		pthread_mutex_lock(&db->ck_mu);
+		{
+			struct timespec until;
+
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += CHECKPOINT_PAUSE_MS * 1000000L;
+			until.tv_sec += until.tv_nsec / 1000000000L;
+			until.tv_nsec %= 1000000000L;
+			while (!db->ck_stop &&
+			       pthread_cond_timedwait(&db->ck_cv, &db->ck_mu, &until) == 0)
+				; /* a rest: the pages the next commits write are copied once */
+		}
 	}
 	pthread_mutex_unlock(&db->ck_mu);
 	sqlite3_close(c);
@@ -127,7 +148,7 @@ static int wal_hook(void *arg, sqlite3 *h, const char *schema, int pages)
 			db->ck_path && pthread_create(&db->ck_thread, NULL, ck_main, db) == 0;
 		db->ck_failed = !db->ck_started;
 	}
-	if (db->ck_failed) {
+	if (db->ck_failed || pages >= CHECKPOINT_HARD_PAGES) {
 		sqlite3_wal_checkpoint_v2(h, schema, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		return SQLITE_OK;
 	}
@@ -367,6 +388,7 @@ const jg__db_driver jg__db_sqlite = {
 	.changes = s_changes,
 	.last_id = s_last_id,
 	.data_version = s_data_version,
+	.versions_every_commit = true,
 	.migrations = jg__sqlite_migrations,
 	.migration_count = &jg__sqlite_migration_count,
 	.migrate_begin = "BEGIN IMMEDIATE",

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "settle.h"
+#include "settle_mem.h"
 #include "store_int.h"
 
 /* ---- oversold ---------------------------------------------------------------------------- */
@@ -563,7 +564,9 @@ int jg__listings_pass(jg_store *s, bool all, jg__listing_mismatch_cb on_mismatch
 	if (rc)
 		return rc;
 	/* Compare mode (check) reads the tables themselves, never the copy. */
-	if (all && !on_mismatch && s->listing_copy)
+	/* The copy's stored quantities are trusted only where every other connection's
+	 * commit drops the copy (db.h, versions_every_commit). */
+	if (all && !on_mismatch && s->listing_copy && s->drv->versions_every_commit)
 		rc = run_copy(s, &w, err);
 	else
 		rc = all ? run_all(s, &w, err) : run_pass(s, SQL_RECOMPUTE_SOME, &w, err);
@@ -623,15 +626,21 @@ static int wants_full_pass(jg_store *s, bool *out, jg_err *err)
 
 int jg__settle(jg_store *s, jg_err *err)
 {
-	bool full = false;
+	bool full = false, done = false;
+	int rc;
 
-	int rc = jg__flush(s, JG__HELD_ALL, err);
+	jg__settle_mem_begin(s);
+	rc = jg__flush(s, JG__HELD_ALL, err);
 
 	if (rc == 0)
 		rc = wants_full_pass(s, &full, err);
 	if (rc == 0)
 		rc = settle_oversold(s, full && s->dirty_sku.len >= FULL_PASS_MIN_SKUS, err);
 	if (rc)
+		return rc;
+	/* From memory when a model is kept (settle_mem.c); a full pass does not make one. */
+	rc = jg__settle_mem(s, !full, &done, err);
+	if (rc || done)
 		return rc;
 	if (full)
 		return jg__listings_pass(s, true, NULL, NULL, NULL, err);

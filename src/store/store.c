@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "settle_mem.h"
 #include "store_int.h"
 
 #define KEY_MAX 4096
@@ -146,6 +147,7 @@ void jg_store_close(jg_store *s)
 	jg_free(s->held_items);
 	jg_free(s->held_skus);
 	jg__listing_copy_drop(s);
+	jg__listing_model_drop(s);
 	for (int i = 0; i < JG__OPTION_CACHE; i++) {
 		jg_free(s->option_cache[i].option);
 		jg_free(s->option_cache[i].text);

@@ -31,6 +31,7 @@
 	}
 
 typedef struct jg__listing_copy jg__listing_copy; /* match.c */
+typedef struct jg__listing_model jg__listing_model; /* settle_mem.c */
 
 /* What jg__flush writes: held line_item rows, held SKU changes. */
 enum { JG__HELD_ITEMS = 1, JG__HELD_SKUS = 2, JG__HELD_ALL = 3 };
@@ -86,6 +87,8 @@ struct jg_store {
 	 * nothing else writes the database (see jg__listing_copy_check). */
 	jg__listing_copy *listing_copy;
 	int64_t matches, match_next_check;
+	/* Every listing with its recipe and stored quantity, for settling (settle_mem.c). */
+	jg__listing_model *listing_model;
 	/* Lines of the open transaction that jg_order_put found new, or known already: it
 	 * inserts first while new lines are the rule. */
 	int64_t puts_new, puts_known;

@@ -18,6 +18,7 @@
 
 typedef struct env {
 	char *dir;
+	char *db; /* the store's URL: a file, or a PostgreSQL tenant */
 	jg_store *s;
 } env;
 
@@ -56,7 +57,9 @@ static int setup(void **state)
 	char code[32];
 
 	e->dir = t_tmpdir();
-	e->s = t_store(e->dir);
+	e->db = t_db(e->dir, "jaego.db");
+	OK(jg_store_open(&e->s, e->db, E));
+	OK(jg_store_migrate(e->s, NULL, E));
 	OK(jg_store_begin(e->s, E));
 	for (int i = 0; i < SKUS; i++) {
 		sku_code(code, sizeof(code), i);
@@ -78,6 +81,7 @@ static int teardown(void **state)
 	jg_store_close(e->s);
 	t_rmdir(e->dir);
 	jg_free(e->dir);
+	jg_free(e->db);
 	jg_free(e);
 	return 0;
 }
@@ -289,7 +293,6 @@ static void test_copy_serves_settling(void **state)
 	env *e = *state;
 	jg_store *other;
 	jg_store_stats st0, st1;
-	char *db = t_path(e->dir, "jaego.db");
 
 	batch_of_lines(e->s, 0, 1); /* makes the copy; full pass */
 	check_ok(e->s);
@@ -323,7 +326,7 @@ static void test_copy_serves_settling(void **state)
 	check_ok(e->s);
 	/* Another connection changes stock: the next transaction here must not trust the
 	 * copy. */
-	OK(jg_store_open(&other, db, E));
+	OK(jg_store_open(&other, e->db, E));
 	OK(jg_store_begin(other, E));
 	for (int i = 0; i < SKUS; i += 2) {
 		char code[32];
@@ -335,7 +338,6 @@ static void test_copy_serves_settling(void **state)
 	jg_store_close(other);
 	batch_of_lines(e->s, 4 * LINES, 1);
 	check_ok(e->s);
-	jg_free(db);
 }
 
 int main(void)
