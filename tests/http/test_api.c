@@ -51,6 +51,28 @@ static void teardown(fixture *f)
 	jg_free(f->viewer);
 }
 
+/* Polls import job `job` until it is done or failed (10 s at most); *r holds its last
+ * answer, whose JSON is returned. */
+static json_t *wait_job(th_resp *r, fixture *f, const char *job)
+{
+	char path[256];
+	json_t *j = NULL;
+
+	snprintf(path, sizeof(path), "/api/v1/jobs/%s", job);
+	for (int i = 0; i < 500; i++) {
+		const char *state;
+
+		th_get(r, &f->s, f->viewer, path);
+		j = th_expect(r, 200);
+		state = t_jstr(j, "state");
+		if (strcmp(state, "done") == 0 || strcmp(state, "failed") == 0)
+			break;
+		th_resp_free(r);
+		th_sleep_ms(20);
+	}
+	return j;
+}
+
 /* The stored state of SKU `code` via the API. */
 static int64_t sku_field(fixture *f, const char *code, const char *field)
 {
@@ -261,16 +283,7 @@ static void test_endpoints(void **state)
 		       f.op, csv, sizeof(csv) - 1, hdr);
 		snprintf(job, sizeof(job), "%s", t_jstr(th_expect(&r, 202), "job"));
 		th_resp_free(&r);
-		snprintf(path, sizeof(path), "/api/v1/jobs/%s", job);
-		for (int i = 0; i < 500; i++) {
-			th_get(&r, &f.s, f.viewer, path);
-			j = th_expect(&r, 200);
-			if (strcmp(t_jstr(j, "state"), "done") == 0 ||
-			    strcmp(t_jstr(j, "state"), "failed") == 0)
-				break;
-			th_resp_free(&r);
-			th_sleep_ms(20);
-		}
+		j = wait_job(&r, &f, job);
 		assert_string_equal(t_jstr(j, "state"), "done");
 		assert_int_equal(t_jint(j, "result/new"), 2);
 		assert_string_equal(t_jstr(j, "result/file"), "orders.csv");
@@ -284,16 +297,7 @@ static void test_endpoints(void **state)
 		       "PK\003\004garbage", 11, NULL);
 		snprintf(job, sizeof(job), "%s", t_jstr(th_expect(&r, 202), "job"));
 		th_resp_free(&r);
-		snprintf(path, sizeof(path), "/api/v1/jobs/%s", job);
-		for (int i = 0; i < 500; i++) {
-			th_get(&r, &f.s, f.viewer, path);
-			j = th_expect(&r, 200);
-			if (strcmp(t_jstr(j, "state"), "failed") == 0 ||
-			    strcmp(t_jstr(j, "state"), "done") == 0)
-				break;
-			th_resp_free(&r);
-			th_sleep_ms(20);
-		}
+		j = wait_job(&r, &f, job);
 		assert_string_equal(t_jstr(j, "state"), "failed");
 		assert_non_null(strstr(t_jstr(j, "error"), "주문.xlsx: "));
 		assert_null(strstr(t_jstr(j, "error"), "upload-"));
