@@ -46,7 +46,7 @@ struct jg_catalog {
 	jg_catalog_kind kind;
 	int64_t max_rows;
 	bool have_header;
-	int col[N_SKU_COLS > N_LISTING_COLS ? N_SKU_COLS : N_LISTING_COLS];
+	int col[(int)N_SKU_COLS > (int)N_LISTING_COLS ? (int)N_SKU_COLS : (int)N_LISTING_COLS];
 	size_t ncols;
 	jg_arena arena;
 	cat_row *rows;
