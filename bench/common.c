@@ -4,14 +4,22 @@
  * bench_stock.c: the same fixed seed and the same draws in the same order, so a benchmark
  * that generates it first gets the same listings.
  */
+#define _DEFAULT_SOURCE /* wait4 */
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common.h"
+
+extern char **environ;
 
 const char *bench_name = "bench";
 
@@ -24,6 +32,11 @@ uint64_t bench_rnd(void)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
+}
+
+void bench_seed(uint64_t seed)
+{
+	rng_state = seed;
 }
 
 double bench_clock_s(clockid_t id)
@@ -150,6 +163,112 @@ void bench_mkdirs(const char *dir)
 				bench_die("cannot make the scratch directory", NULL);
 			p[i] = c;
 		}
+}
+
+double bench_rusage_s(const struct rusage *r)
+{
+	return (double)(r->ru_utime.tv_sec + r->ru_stime.tv_sec) +
+	       (double)(r->ru_utime.tv_usec + r->ru_stime.tv_usec) / 1e6;
+}
+
+/* ---- child processes --------------------------------------------------------------------- */
+
+int bench_run_child(bench_run *r, char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	struct rusage ru;
+	int fd[2], st = 0;
+	size_t n = 0;
+	ssize_t k;
+	double t0;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	if (pipe(fd) != 0)
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
+	posix_spawn_file_actions_addclose(&fa, fd[0]);
+	t0 = bench_now_s();
+	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(fd[1]);
+	while ((k = read(fd[0], r->out + n, sizeof(r->out) - 1 - n)) > 0)
+		n += (size_t)k;
+	close(fd[0]);
+	r->out[n] = '\0';
+	if (wait4(pid, &st, 0, &ru) != pid)
+		return -1;
+	r->wall = bench_now_s() - t0;
+	r->maxrss = ru.ru_maxrss;
+	r->cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+		 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	return r->status == 0 ? 0 : -1;
+}
+
+int bench_measure(bench_run *med, char *const argv[], int runs)
+{
+	static bench_run r; /* 8 KiB of output: off the stack */
+	double wall[BENCH_RUNS_MAX], cpu[BENCH_RUNS_MAX];
+	long maxrss = 0;
+
+	if (runs < 1 || runs > BENCH_RUNS_MAX)
+		return -1;
+	for (int i = 0; i < runs; i++) {
+		if (bench_run_child(i == 0 ? med : &r, argv) != 0)
+			return -1;
+		wall[i] = i == 0 ? med->wall : r.wall;
+		cpu[i] = i == 0 ? med->cpu : r.cpu;
+		if (i > 0 && r.maxrss > maxrss)
+			maxrss = r.maxrss;
+	}
+	qsort(wall, (size_t)runs, sizeof(double), cmp_double);
+	qsort(cpu, (size_t)runs, sizeof(double), cmp_double);
+	med->wall = wall[runs / 2];
+	med->cpu = cpu[runs / 2];
+	if (maxrss > med->maxrss)
+		med->maxrss = maxrss;
+	return 0;
+}
+
+bench_span bench_run_sqlite(const char *sqlite3, const char *db, const char *script,
+			    const char *out)
+{
+	posix_spawn_file_actions_t fa;
+	char *argv[] = {(char *)sqlite3, (char *)"-bail", (char *)db, NULL};
+	struct rusage before, after;
+	pid_t pid;
+	int status, rc;
+	double t0;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, script, O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	getrusage(RUSAGE_CHILDREN, &before);
+	t0 = bench_now_s();
+	rc = posix_spawnp(&pid, sqlite3, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
+		fprintf(stderr, "%s: cannot run %s: %s\n", bench_name, sqlite3, strerror(rc));
+		exit(1);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			bench_die("waitpid failed", NULL);
+	t0 = bench_now_s() - t0;
+	getrusage(RUSAGE_CHILDREN, &after);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "%s: %s failed on %s (output in %s)\n", bench_name, sqlite3,
+			script, out);
+		exit(1);
+	}
+	return (bench_span){t0, bench_rusage_s(&after) - bench_rusage_s(&before)};
 }
 
 /* ---- the generated shop ------------------------------------------------------------------ */

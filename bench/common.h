@@ -27,6 +27,9 @@ extern const char *bench_name;
 
 /* The next number of the fixed-seed stream (splitmix64). */
 uint64_t bench_rnd(void);
+/* Restarts the stream at `seed` (the default is "jaego-01"; a benchmark with a seed of its
+ * own sets it first in main). */
+void bench_seed(uint64_t seed);
 double bench_clock_s(clockid_t id);
 double bench_now_s(void); /* CLOCK_MONOTONIC */
 
@@ -51,6 +54,35 @@ void bench_remove_db(const char *path);
 void bench_copy_file(const char *from, const char *to);
 /* Makes the directory (and its parents). */
 void bench_mkdirs(const char *dir);
+/* User + system seconds of a rusage. */
+struct rusage;
+double bench_rusage_s(const struct rusage *r);
+
+/* ---- child processes --------------------------------------------------------------------- */
+
+#define BENCH_OUT_MAX 8192
+#define BENCH_RUNS_MAX 16
+
+/* One run of a child process. */
+typedef struct bench_run {
+	char out[BENCH_OUT_MAX]; /* what the child printed */
+	double wall;             /* seconds, spawn to exit */
+	double cpu;              /* user + system seconds of the child */
+	long maxrss;             /* KiB */
+	int status;              /* exit status, 128 if it did not exit */
+} bench_run;
+
+/* Runs argv (argv[0] a path) in a fresh process with its stdout captured; fills the wall
+ * time, the child's CPU time (wait4) and peak RSS. 0 if it ran and exited 0. */
+int bench_run_child(bench_run *r, char *const argv[]);
+/* Runs argv `runs` (1..BENCH_RUNS_MAX) times; *med gets the first run's output, the
+ * median wall and CPU times (taken apart; the upper middle one of an even count) and the
+ * largest peak RSS. */
+int bench_measure(bench_run *med, char *const argv[], int runs);
+/* Runs `sqlite3 -bail db` (sqlite3 looked up in PATH) with stdin from `script` and stdout
+ * to `out`: wall time and the child's CPU time. Exits on failure. */
+bench_span bench_run_sqlite(const char *sqlite3, const char *db, const char *script,
+			    const char *out);
 
 /* ---- the generated shop ------------------------------------------------------------------ */
 
