@@ -46,6 +46,7 @@
 
 #include <xlsxwriter.h>
 
+#include "common.h"
 #include "jaego/intake.h"
 #include "jaego/jaego.h"
 
@@ -55,7 +56,6 @@ extern char **environ;
 #define N_BUNDLE    100
 #define MAX_COLS    48
 #define MAX_RUNS    9
-#define OUT_MAX     8192
 #define DAY_KST     1795878000LL /* 2026-11-29 00:00 KST in Unix seconds */
 #define ORDERS_FULL 50000
 
@@ -1692,50 +1692,8 @@ static int import_child(const char *db, const char *dir)
 /* ---- processes --------------------------------------------------------------------------------
  */
 
-typedef struct run {
-	char out[OUT_MAX];
-	double wall, cpu;
-	long maxrss; /* KiB */
-} run;
-
-/* Runs argv with its stdout captured; wall time from spawn to exit, CPU and peak RSS. */
-static int run_child(run *r, char *const argv[])
-{
-	posix_spawn_file_actions_t fa;
-	struct rusage ru;
-	int fd[2], st = 0;
-	size_t n = 0;
-	ssize_t k;
-	double t0;
-	pid_t pid;
-
-	memset(r, 0, sizeof(*r));
-	if (pipe(fd) != 0)
-		return -1;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
-	posix_spawn_file_actions_addclose(&fa, fd[0]);
-	t0 = now_s();
-	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		close(fd[0]);
-		close(fd[1]);
-		return -1;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(fd[1]);
-	while ((k = read(fd[0], r->out + n, sizeof(r->out) - 1 - n)) > 0)
-		n += (size_t)k;
-	close(fd[0]);
-	r->out[n] = '\0';
-	if (wait4(pid, &st, 0, &ru) != pid)
-		return -1;
-	r->wall = now_s() - t0;
-	r->maxrss = ru.ru_maxrss;
-	r->cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-		 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
-}
+/* A child's run (common.h): its output, wall and CPU times, peak RSS. */
+typedef bench_run run;
 
 static void copy_file(const char *from, const char *to)
 {
@@ -1896,7 +1854,7 @@ static int baseline(side *s, const char *python, const char *script, const char 
 		argv[a++] = paths[ch];
 	}
 	argv[a] = NULL;
-	if (run_child(&s->r, argv) != 0)
+	if (bench_run_child(&s->r, argv) != 0)
 		return -1;
 	parse_baseline(s);
 	return 0;
@@ -2096,7 +2054,7 @@ int main(int argc, char **argv)
 				remove_db(rdb);
 				copy_file(tdb, rdb);
 			}
-			if (run_child(&js[i].r, cargv) != 0)
+			if (bench_run_child(&js[i].r, cargv) != 0)
 				die("the jaego import failed", NULL);
 			parse_jaego(&js[i]);
 		}

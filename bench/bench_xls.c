@@ -27,10 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "jaego/sheet.h"
 #include "jaego/util.h"
-
-extern char **environ;
 
 #define RUNS      5
 #define PER_SHEET 50000
@@ -102,14 +101,6 @@ static const char xlrd_script[] =
 	"                cells += 1\n"
 	"print(rows, cells, '%.3f' % (time.perf_counter() - t0))\n";
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 typedef struct tally {
 	int64_t rows, cells, bytes;
 	uint32_t mix;
@@ -135,7 +126,7 @@ static int count(const jg_sheet_row *row, void *payload)
 static int read_child(const char *path, char **sheets, int n)
 {
 	tally t = {0};
-	double t0 = now_s();
+	double t0 = bench_now_s();
 
 	for (int i = 0; i < n; i++) {
 		jg_sheet_opts opts = {0};
@@ -148,86 +139,12 @@ static int read_child(const char *path, char **sheets, int n)
 		}
 	}
 	printf("%lld %lld %lld %.4f %u\n", (long long)t.rows, (long long)t.cells,
-	       (long long)t.bytes, now_s() - t0, t.mix);
+	       (long long)t.bytes, bench_now_s() - t0, t.mix);
 	return 0;
 }
 
-typedef struct run {
-	char out[256]; /* what the child printed */
-	double wall;   /* seconds, spawn to exit */
-	double cpu;    /* user + system seconds of the child */
-	long maxrss;   /* KiB */
-} run;
-
-/* Runs argv in a fresh process with its stdout captured; fills the times and peak RSS. */
-static int run_child(run *r, char *const argv[])
-{
-	posix_spawn_file_actions_t fa;
-	struct rusage ru;
-	int fd[2], st = 0;
-	size_t n = 0;
-	ssize_t k;
-	double t0;
-	pid_t pid;
-
-	memset(r, 0, sizeof(*r));
-	if (pipe(fd) != 0)
-		return -1;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
-	posix_spawn_file_actions_addclose(&fa, fd[0]);
-	t0 = now_s();
-	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		close(fd[0]);
-		close(fd[1]);
-		return -1;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(fd[1]);
-	while ((k = read(fd[0], r->out + n, sizeof(r->out) - 1 - n)) > 0)
-		n += (size_t)k;
-	close(fd[0]);
-	r->out[n] = '\0';
-	if (wait4(pid, &st, 0, &ru) != pid)
-		return -1;
-	r->wall = now_s() - t0;
-	r->maxrss = ru.ru_maxrss;
-	r->cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-		 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Runs argv `runs` times; *med gets the first run's output, the median wall and CPU
- * times (taken apart) and the largest peak RSS. */
-static int measure(run *med, char *const argv[], int runs)
-{
-	run r[RUNS];
-	double wall[RUNS], cpu[RUNS];
-
-	for (int i = 0; i < runs; i++) {
-		if (run_child(&r[i], argv) != 0)
-			return -1;
-		wall[i] = r[i].wall;
-		cpu[i] = r[i].cpu;
-	}
-	qsort(wall, (size_t)runs, sizeof(double), cmp_double);
-	qsort(cpu, (size_t)runs, sizeof(double), cmp_double);
-	*med = r[0];
-	med->wall = wall[runs / 2];
-	med->cpu = cpu[runs / 2];
-	for (int i = 1; i < runs; i++)
-		if (r[i].maxrss > med->maxrss)
-			med->maxrss = r[i].maxrss;
-	return 0;
-}
+/* A child's run (common.h): its output, wall and CPU times, peak RSS. */
+typedef bench_run run;
 
 int main(int argc, char **argv)
 {
@@ -277,13 +194,13 @@ int main(int argc, char **argv)
 	if (regen || stat(path, &st) != 0) {
 		char *wargv[] = {(char *)python, "-c", (char *)xlwt_script, path, nrows, per, NULL};
 		run w;
-		double t0 = now_s();
+		double t0 = bench_now_s();
 
-		if (run_child(&w, wargv) != 0) {
+		if (bench_run_child(&w, wargv) != 0) {
 			fprintf(stderr, "bench_xls: cannot write %s (python3-xlwt needed)\n", path);
 			return 1;
 		}
-		fprintf(stderr, "wrote %s in %.1f s\n", path, now_s() - t0);
+		fprintf(stderr, "wrote %s in %.1f s\n", path, bench_now_s() - t0);
 	}
 	nsheets = (int)((rows + PER_SHEET - 1) / PER_SHEET);
 	cargv[0] = self;
@@ -294,7 +211,7 @@ int main(int argc, char **argv)
 		cargv[3 + i] = names[i];
 	}
 	cargv[3 + nsheets] = NULL;
-	if (measure(&rj, cargv, RUNS) != 0) {
+	if (bench_measure(&rj, cargv, RUNS) != 0) {
 		fprintf(stderr, "bench_xls: the reader failed\n");
 		return 1;
 	}
@@ -309,7 +226,7 @@ int main(int argc, char **argv)
 	if (baseline) {
 		char *xargv[] = {(char *)python, "-c", (char *)xlrd_script, path, NULL};
 
-		if (measure(&rx, xargv, 3) != 0) {
+		if (bench_measure(&rx, xargv, 3) != 0) {
 			printf("xlrd: not run (%s with python3-xlrd needed)\n", python);
 			return 0;
 		}

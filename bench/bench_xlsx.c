@@ -32,10 +32,9 @@
 #include <xlsxwriter.h>
 #include <zip.h>
 
+#include "common.h"
 #include "jaego/sheet.h"
 #include "jaego/util.h"
-
-extern char **environ;
 
 #define N_COLS 20
 #define RUNS   5
@@ -77,14 +76,6 @@ static const char *options[] = {"색상: 블랙 / 사이즈: L", "색상: 화이
 static const char *statuses[] = {"결제완료", "발주확인", "배송중", "배송완료", "구매확정"};
 static const char *messages[] = {"문 앞에 놓아주세요", "부재 시 경비실에 맡겨주세요",
 				 "배송 전 연락 바랍니다", "", "파손 주의 부탁드립니다"};
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* A small deterministic generator (64-bit LCG, high bits). */
 static uint32_t next(uint64_t *s)
@@ -174,7 +165,7 @@ static int read_child(const char *path)
 {
 	jg_err err = {0};
 	tally t = {0};
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	int rc = jg_sheet_read_file(path, NULL, NULL, count, &t, &err);
 
 	if (rc) {
@@ -182,57 +173,12 @@ static int read_child(const char *path)
 		return 1;
 	}
 	printf("%lld %lld %lld %.4f %u\n", (long long)t.rows, (long long)t.cells,
-	       (long long)t.bytes, now_s() - t0, t.mix);
+	       (long long)t.bytes, bench_now_s() - t0, t.mix);
 	return 0;
 }
 
-typedef struct run {
-	char out[256]; /* what the child printed */
-	double wall;   /* seconds, spawn to exit */
-	double cpu;    /* user + system seconds of the child */
-	long maxrss;   /* KiB */
-	int status;
-} run;
-
-/* Runs argv in a fresh process with its stdout captured; fills wall time and peak RSS. */
-static int run_child(run *r, char *const argv[])
-{
-	posix_spawn_file_actions_t fa;
-	struct rusage ru;
-	int fd[2], st = 0;
-	size_t n = 0;
-	ssize_t k;
-	double t0;
-	pid_t pid;
-
-	memset(r, 0, sizeof(*r));
-	if (pipe(fd) != 0)
-		return -1;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
-	posix_spawn_file_actions_addclose(&fa, fd[0]);
-	t0 = now_s();
-	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		close(fd[0]);
-		close(fd[1]);
-		return -1;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(fd[1]);
-	while ((k = read(fd[0], r->out + n, sizeof(r->out) - 1 - n)) > 0)
-		n += (size_t)k;
-	close(fd[0]);
-	r->out[n] = '\0';
-	if (wait4(pid, &st, 0, &ru) != pid)
-		return -1;
-	r->wall = now_s() - t0;
-	r->maxrss = ru.ru_maxrss;
-	r->cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-		 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-	return r->status == 0 ? 0 : -1;
-}
+/* A child's run (common.h): its output, wall and CPU times, peak RSS, exit status. */
+typedef bench_run run;
 
 /* Bytes of the sheet part inside the xlsx (what the reader streams). */
 static uint64_t sheet_xml_bytes(const char *path)
@@ -250,36 +196,13 @@ static uint64_t sheet_xml_bytes(const char *path)
 	return n;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Reads `path` RUNS times in fresh processes; *med gets the output of the first run, the
  * median wall and the median CPU time (taken apart), and the largest peak RSS. */
 static int measure(run *med, const char *self, const char *path)
 {
-	run runs[RUNS];
-	double wall[RUNS], cpu[RUNS];
 	char *argv[] = {(char *)self, "--read", (char *)path, NULL};
 
-	for (int i = 0; i < RUNS; i++) {
-		if (run_child(&runs[i], argv) != 0)
-			return -1;
-		wall[i] = runs[i].wall;
-		cpu[i] = runs[i].cpu;
-	}
-	qsort(wall, RUNS, sizeof(wall[0]), cmp_double);
-	qsort(cpu, RUNS, sizeof(cpu[0]), cmp_double);
-	*med = runs[0];
-	med->wall = wall[RUNS / 2];
-	med->cpu = cpu[RUNS / 2];
-	for (int i = 1; i < RUNS; i++)
-		if (runs[i].maxrss > med->maxrss)
-			med->maxrss = runs[i].maxrss;
-	return 0;
+	return bench_measure(med, argv, RUNS);
 }
 
 static void machine(char *out, size_t outsz)
@@ -342,13 +265,13 @@ int main(int argc, char **argv)
 	snprintf(pbig, sizeof(pbig), "%s/orders_%ld.xlsx", dir, big);
 	snprintf(psmall, sizeof(psmall), "%s/orders_%ld.xlsx", dir, small);
 	if (regen || stat(pbig, &st) != 0) {
-		double t0 = now_s();
+		double t0 = bench_now_s();
 
 		if (write_orders(pbig, dir, big) != 0) {
 			fprintf(stderr, "bench_xlsx: cannot write %s\n", pbig);
 			return 1;
 		}
-		fprintf(stderr, "wrote %s in %.1f s\n", pbig, now_s() - t0);
+		fprintf(stderr, "wrote %s in %.1f s\n", pbig, bench_now_s() - t0);
 	}
 	if (regen || stat(psmall, &st) != 0) {
 		if (write_orders(psmall, dir, small) != 0) {
@@ -386,7 +309,7 @@ int main(int argc, char **argv)
 	if (baseline) {
 		char *pargv[] = {(char *)python, "-c", (char *)openpyxl_script, pbig, NULL};
 
-		if (run_child(&rp, pargv) != 0) {
+		if (bench_run_child(&rp, pargv) != 0) {
 			printf("openpyxl: not run (%s with openpyxl needed)\n", python);
 		} else {
 			long long rows = 0, cells = 0;

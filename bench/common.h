@@ -60,7 +60,7 @@ double bench_rusage_s(const struct rusage *r);
 
 /* ---- child processes --------------------------------------------------------------------- */
 
-#define BENCH_OUT_MAX 8192
+#define BENCH_OUT_MAX  8192
 #define BENCH_RUNS_MAX 16
 
 /* One run of a child process. */
