@@ -125,8 +125,8 @@ static jg_order_in *orders_make(const shop *sh, jg_arena *a)
 }
 
 /* The timed batch, kept out of line so that callgrind can count it alone. */
-__attribute__((noinline)) static void timed_batch(jg_store *st, const jg_order_in *ins,
-						  int64_t n, bench_span *all, bench_span *puts)
+__attribute__((noinline)) static void timed_batch(jg_store *st, const jg_order_in *ins, int64_t n,
+						  bench_span *all, bench_span *puts)
 {
 	bench_span t0 = bench_span_start();
 	jg_err e;
@@ -350,7 +350,8 @@ static bench_span parse_recompute_output(const char *path, int64_t want_rows, in
 			}
 		} else if (sscanf(buf, "%lld|%lld", &rows, &bad) == 2) {
 			if (rows != want_rows)
-				bench_die("the baseline query saw a different number of listings", NULL);
+				bench_die("the baseline query saw a different number of listings",
+					  NULL);
 			*mismatches = bad;
 		}
 	}
@@ -441,9 +442,8 @@ int main(int argc, char **argv)
 {
 	config cfg = {10000, 10, 100000, 100000, 1000, 5, 3, ".", "sqlite3", true, false};
 	char db[BENCH_PATH_MAX], pristine[BENCH_PATH_MAX], base_db[BENCH_PATH_MAX],
-		base2_db[BENCH_PATH_MAX],
-		script[BENCH_PATH_MAX], script2[BENCH_PATH_MAX], out[BENCH_PATH_MAX],
-		rscript[BENCH_PATH_MAX], cscript[BENCH_PATH_MAX];
+		base2_db[BENCH_PATH_MAX], script[BENCH_PATH_MAX], script2[BENCH_PATH_MAX],
+		out[BENCH_PATH_MAX], rscript[BENCH_PATH_MAX], cscript[BENCH_PATH_MAX];
 	bench_span t_build, t_batch, t_put, t_singles, t_rc, rc_spans[64];
 	bench_span b_batch = {0, 0}, b_batch2 = {0, 0}, b_rc = {0, 0};
 	double rc_wall[64], rc_cpu[64], bw[64], bc[64], pw[64], pc[64], bmin = 1e9, bmax = 0;
@@ -519,8 +519,10 @@ int main(int argc, char **argv)
 		bmin = t_batch.wall < bmin ? t_batch.wall : bmin;
 		bmax = t_batch.wall > bmax ? t_batch.wall : bmax;
 	}
-	t_batch = (bench_span){bench_median(bw, (size_t)cfg.repeats), bench_median(bc, (size_t)cfg.repeats)};
-	t_put = (bench_span){bench_median(pw, (size_t)cfg.repeats), bench_median(pc, (size_t)cfg.repeats)};
+	t_batch = (bench_span){bench_median(bw, (size_t)cfg.repeats),
+			       bench_median(bc, (size_t)cfg.repeats)};
+	t_put = (bench_span){bench_median(pw, (size_t)cfg.repeats),
+			     bench_median(pc, (size_t)cfg.repeats)};
 	recomputed = st1.listings_recomputed - st0.listings_recomputed;
 	changed = st1.listings_changed - st0.listings_changed;
 	if (jg_store_check(st, &rep, NULL, NULL, &e))
@@ -538,7 +540,8 @@ int main(int argc, char **argv)
 	jg_store_stats_get(st, &st0);
 	t_singles = bench_span_start();
 	for (int64_t i = 0; i < cfg.singles; i++)
-		bench_check(jg_order_put(st, &ins[cfg.orders + i], NULL, &e), "single order put", &e);
+		bench_check(jg_order_put(st, &ins[cfg.orders + i], NULL, &e), "single order put",
+			    &e);
 	t_singles = bench_span_end(t_singles);
 	jg_store_stats_get(st, &st1);
 	touched = st1.listings_recomputed - st0.listings_recomputed;
@@ -568,7 +571,8 @@ int main(int argc, char **argv)
 		bench_run_sqlite(cfg.sqlite3, db, rscript, out);
 		b_rc = parse_recompute_output(out, sh.b.nl, &base_mismatch);
 		if (base_mismatch != 0)
-			bench_die("the baseline recompute disagrees with jaego's listed quantities", NULL);
+			bench_die("the baseline recompute disagrees with jaego's listed quantities",
+				  NULL);
 	}
 
 	printf("shop: %lld SKUs, %lld channels, %lld listings (%lld bundles of 2-3 SKUs), built "
@@ -591,12 +595,13 @@ int main(int argc, char **argv)
 	if (cfg.baseline)
 		row("batch, baseline 2 (set-based SQL)", t_batch, &b_batch2, "s", 1, NULL, false);
 	row("  of which jg_order_put calls", t_put, NULL, "s", 1, NULL, false);
-	row("  of which settle + COMMIT", (bench_span){t_batch.wall - t_put.wall, t_batch.cpu - t_put.cpu},
-	    NULL, "s", 1, NULL, false);
+	row("  of which settle + COMMIT",
+	    (bench_span){t_batch.wall - t_put.wall, t_batch.cpu - t_put.cpu}, NULL, "s", 1, NULL,
+	    false);
 	row("full recompute (median)", t_rc, cfg.baseline ? &b_rc : NULL, "ms", 1e3, "< 100 ms",
 	    t_rc.wall < 0.1);
-	row("single-order transaction (mean)", (bench_span){t_singles.wall / (double)cfg.singles,
-						      t_singles.cpu / (double)cfg.singles},
+	row("single-order transaction (mean)",
+	    (bench_span){t_singles.wall / (double)cfg.singles, t_singles.cpu / (double)cfg.singles},
 	    NULL, "ms", 1e3, NULL, false);
 	printf("\nlistings recomputed per single order: %.2f (the reverse index predicts %.2f; %s) "
 	       "of %lld listings = %.4f %%\n",

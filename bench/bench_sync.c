@@ -131,16 +131,18 @@ static void build(jg_store *st, const bench_shop *sh, const config *cfg)
 		bench_sku_code(code, sizeof(code), i);
 		snprintf(name, sizeof(name), "상품 %lld", (long long)i);
 		bench_check(jg_sku_add(st, code, name, i % 7 == 0 ? 1 : 0, &e), "sku add", &e);
-		bench_check(jg_stock_receive(st, code, 150 + i % 50, "opening stock", &e), "receive", &e);
+		bench_check(jg_stock_receive(st, code, 150 + i % 50, "opening stock", &e),
+			    "receive", &e);
 	}
 	for (int64_t c = 0; c < N_CHANNELS; c++) {
 		jg_rule_patch p;
 
-		bench_check(jg_channel_add(st, CHANNELS[c].name, CHANNELS[c].profile, &e), "channel add",
-		      &e);
+		bench_check(jg_channel_add(st, CHANNELS[c].name, CHANNELS[c].profile, &e),
+			    "channel add", &e);
 		channel_rule(&p, c);
 		if (p.set)
-			bench_check(jg_channel_set(st, CHANNELS[c].name, &p, &e), "channel set", &e);
+			bench_check(jg_channel_set(st, CHANNELS[c].name, &p, &e), "channel set",
+				    &e);
 	}
 	bench_check(jg_store_commit(st, &e), "commit", &e);
 	bench_check(jg_store_begin(st, &e), "begin", &e);
@@ -154,9 +156,9 @@ static void build(jg_store *st, const bench_shop *sh, const config *cfg)
 		}
 		bench_product_id(pid, sizeof(pid), l);
 		option_text(opt, sizeof(opt), l);
-		bench_check(jg_listing_map(st, CHANNELS[l->channel].name, pid, opt, items, (size_t)l->n,
-				     NULL, &e),
-		      "listing map", &e);
+		bench_check(jg_listing_map(st, CHANNELS[l->channel].name, pid, opt, items,
+					   (size_t)l->n, NULL, &e),
+			    "listing map", &e);
 	}
 	bench_check(jg_store_commit(st, &e), "commit", &e);
 
@@ -172,9 +174,9 @@ static void build(jg_store *st, const bench_shop *sh, const config *cfg)
 		if (i % 10 == 0) {
 			jg_transition_opts o = {.courier = "CJ대한통운", .tracking = "600000000000"};
 
-			bench_check(jg_order_transition(st, in.channel, in.line_id, JG_STATUS_SHIPPED, &o,
-						  NULL, &e),
-			      "history ship", &e);
+			bench_check(jg_order_transition(st, in.channel, in.line_id,
+							JG_STATUS_SHIPPED, &o, NULL, &e),
+				    "history ship", &e);
 		}
 		jg_arena_reset(&a);
 	}
@@ -226,7 +228,7 @@ static int64_t change(jg_store *st, const bench_shop *sh, const config *cfg)
 			bench_sku_code(code, sizeof(code), s);
 			if (i % 10 == 0 || single < 0) {
 				bench_check(jg_stock_count(st, code, 0, "stocktake", NULL, &e),
-				      "stocktake", &e);
+					    "stocktake", &e);
 			} else if (i % 10 < 7) {
 				jg_order_in in;
 
@@ -235,12 +237,14 @@ static int64_t change(jg_store *st, const bench_shop *sh, const config *cfg)
 				bench_check(jg_order_put(st, &in, NULL, &e), "order put", &e);
 				jg_arena_reset(&a);
 			} else {
-				bench_check(jg_stock_receive(st, code, 20, "restock", &e), "receive", &e);
+				bench_check(jg_stock_receive(st, code, 20, "restock", &e),
+					    "receive", &e);
 			}
 		}
 		bench_check(jg_store_commit(st, &e), "commit", &e);
 		pending = 0;
-		bench_check(jg_sync_pending_each(st, NULL, count_pending, &pending, &e), "pending", &e);
+		bench_check(jg_sync_pending_each(st, NULL, count_pending, &pending, &e), "pending",
+			    &e);
 	}
 	jg_arena_free(&a);
 	jg_free(order);
@@ -257,7 +261,8 @@ static void mark_all_imported(jg_store *st)
 	nanosleep(&(struct timespec){0, 2000000}, NULL); /* later than the last telling */
 	at = jg_now_ms();
 	for (int64_t c = 0; c < N_CHANNELS; c++)
-		bench_check(jg_channel_mark_imported(st, CHANNELS[c].name, at, &e), "mark imported", &e);
+		bench_check(jg_channel_mark_imported(st, CHANNELS[c].name, at, &e), "mark imported",
+			    &e);
 }
 
 /* ---- the measured part -------------------------------------------------------------------- */
@@ -271,7 +276,8 @@ typedef struct result {
 
 /* Plan and export with marking. */
 static void sync_all(jg_store *st, const jg_profiles *pr, const char *dir, bool force,
-		     jg_sync_plan **plan, jg_sync_file **files, size_t *nf, bench_span *tp, bench_span *te)
+		     jg_sync_plan **plan, jg_sync_file **files, size_t *nf, bench_span *tp,
+		     bench_span *te)
 {
 	bench_span t0 = bench_span_start();
 	jg_err e;
@@ -321,7 +327,7 @@ static void tell(jg_store *st, const jg_profiles *pr, const char *dir, bool forc
 		 * one-SKU query says. */
 		if (verify && i % 50 == 0 && colon) {
 			bench_check(jg_sku_last_event(st, colon + 1, 0, one, sizeof(one), &e),
-			      "last event", &e);
+				    "last event", &e);
 			if (strcmp(one, it->cause) != 0) {
 				fprintf(stderr, "bench_sync: cause of %s %s: \"%s\", not \"%s\"\n",
 					it->channel, it->product_id, it->cause, one);
@@ -571,9 +577,12 @@ int main(int argc, char **argv)
 		jg_profiles_free(pr);
 		jg_store_close(st);
 	}
-	t_plan = (bench_span){bench_median(pw, (size_t)cfg.repeats), bench_median(pc, (size_t)cfg.repeats)};
-	t_export = (bench_span){bench_median(ew, (size_t)cfg.repeats), bench_median(ec, (size_t)cfg.repeats)};
-	t_total = (bench_span){bench_median(tw, (size_t)cfg.repeats), bench_median(tc, (size_t)cfg.repeats)};
+	t_plan = (bench_span){bench_median(pw, (size_t)cfg.repeats),
+			      bench_median(pc, (size_t)cfg.repeats)};
+	t_export = (bench_span){bench_median(ew, (size_t)cfg.repeats),
+				bench_median(ec, (size_t)cfg.repeats)};
+	t_total = (bench_span){bench_median(tw, (size_t)cfg.repeats),
+			       bench_median(tc, (size_t)cfg.repeats)};
 
 	/* 4. The baseline, as many times, on fresh copies of the same database. */
 	if (cfg.baseline) {
@@ -592,7 +601,8 @@ int main(int argc, char **argv)
 			if (baseline_left(&cfg, base_db, script, out) != 0)
 				bench_die("the baseline left rows untold", NULL);
 		}
-		t_base = (bench_span){bench_median(bw, (size_t)cfg.repeats), bench_median(bc, (size_t)cfg.repeats)};
+		t_base = (bench_span){bench_median(bw, (size_t)cfg.repeats),
+				      bench_median(bc, (size_t)cfg.repeats)};
 	}
 
 	printf("shop: %lld SKUs, %lld channels, %lld listings (%lld bundles of 2-3 SKUs), "
