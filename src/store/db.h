@@ -60,7 +60,7 @@ typedef struct jg__db_driver {
 	 * kept by triggers, which its own commits move too). */
 	int (*data_version)(jg__db *db, int64_t *out, jg_err *err);
 	/* True for the first kind: then a copy of stored listed quantities may be kept across
-	 * transactions (match.c's listing copy in a full pass, settle_mem.c's model). False
+	 * transactions (match.c's listing copy, in the full pass and settle_mem.c). False
 	 * for the second: other servers settle the same listings, so such copies must not be
 	 * trusted across transactions. */
 	bool versions_every_commit;

@@ -1,21 +1,39 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Finding the listing an order line names, by (channel, product id, option key), with its
- * recipe. Normally one indexed query per line. A transaction that asks many times (a batch
- * of a whole order file) gets an in-memory copy of every listing and recipe instead, made
- * by one sequential scan: 100,000 lines then cost 100,000 hash lookups rather than 100,000
- * random descents into the listing index, the largest single cost of a big batch. The copy
- * is dropped by any statement that writes the listing or recipe_item table (store.c marks
- * such statements when it prepares them), by a rollback, and at the start of a transaction
- * when another connection has committed since it was made (the database's data version
- * moved); otherwise it serves the following transactions too (the next file of an import).
- * So it always says what the query would say. It also holds each listing's stored listed
- * quantity, reason and limiting SKU, for settling's full pass (settle.c), which writes them
- * through jg__listing_copy_set as it writes the table; any other statement that sets those
- * columns drops the copy (store.c).
+ * recipe; and the one in-memory model of the listings that matching and settling share.
+ *
+ * Normally one indexed query per line. A transaction that asks many times (a batch of a
+ * whole order file) gets an in-memory copy of every listing and recipe instead, read by
+ * two sequential scans side by side: 100,000 lines then cost 100,000 hash lookups rather
+ * than 100,000 random descents into the listing index, the largest single cost of a big
+ * batch. The copy also holds each listing's stored listed quantity, reason and limiting
+ * SKU, which settling's full pass (settle.c) reads instead of the tables, and, once the
+ * incremental settle (settle_mem.c) first needs it, the reverse index SKU -> listings; that
+ * settle makes the copy itself when there is none (the server's writer matches too few
+ * lines per transaction for matching to make it).
+ *
+ * It always says what the tables say. The rules, all of them:
+ *   - any statement that may write the listing or recipe_item table drops it (store.c
+ *     marks such statements when it prepares them), except an UPDATE of a listing's state
+ *     that sets none of the copied columns, and settling's own UPDATE of listed, why and
+ *     limit_sku_id (jg__sql_listed_set), whose values settling writes into the copy too
+ *     (jg__listing_copy_set, or settle_mem.c directly);
+ *   - a rollback drops it when it was made or its stored values changed in that
+ *     transaction (`touched`: it may hold writes that are now undone, a settle whose
+ *     transaction did not commit among them); otherwise it is still true;
+ *   - at the start of a transaction it is dropped when another connection has committed
+ *     since it was made (the database's data version moved, jg__listing_copy_check);
+ *   - the stored quantities are trusted across transactions only where that data version
+ *     moves at every other connection's commit (db.h, versions_every_commit): on
+ *     PostgreSQL other servers settle the same listings without moving it, so there only
+ *     the keys and recipes are used.
+ * Otherwise it serves the following transactions too (the next file of an import, the
+ * writer's next group commit).
  */
 #include <string.h>
 
+#include "listing_copy.h"
 #include "store_int.h"
 
 #define COPY_FIRST_CHECK 4096     /* lookups in a transaction before a copy is considered */
@@ -28,31 +46,13 @@ static const char SQL_MATCH[] =
 	"SELECT l.id, r.sku_id, r.qty FROM listing l LEFT JOIN recipe_item r ON r.listing_id = l.id"
 	" WHERE l.channel_id = ? AND l.product_id = ? AND l.option_key = ? ORDER BY r.pos";
 static const char SQL_LISTINGS[] = "SELECT COUNT(*) FROM listing";
-static const char SQL_COPY[] =
-	"SELECT l.id, l.channel_id, l.product_id, l.option_key, r.sku_id, r.qty, l.listed, l.why,"
-	" COALESCE(l.limit_sku_id, 0) FROM listing l"
-	" LEFT JOIN recipe_item r ON r.listing_id = l.id ORDER BY l.id, r.pos";
+static const char SQL_COPY_LISTINGS[] =
+	"SELECT id, channel_id, product_id, option_key, listed, why, COALESCE(limit_sku_id, 0)"
+	" FROM listing ORDER BY id";
+static const char SQL_COPY_RECIPES[] =
+	"SELECT listing_id, sku_id, qty FROM recipe_item ORDER BY listing_id, pos";
 
-typedef struct entry {
-	uint64_t hash;
-	int64_t channel_id, listing_id;
-	const char *product_id, *key;
-	size_t first, n;                /* its components in sku[] and per[] */
-	int64_t listed, why, limit_sku; /* as stored (0: no limiting SKU) */
-} entry;
-
-struct jg__listing_copy {
-	entry *v;
-	size_t n, cap;
-	uint32_t *slots; /* 1 + index into v, 0 for empty; nslots is a power of two */
-	size_t nslots;
-	int64_t *sku, *per;
-	size_t ncomp, capcomp;
-	jg_arena strings;
-	int64_t data_version; /* the driver's data_version when the copy was made */
-	size_t set_next;      /* where jg__listing_copy_set looks first (its calls come in
-			       * listing id order) */
-};
+typedef jg__copy_entry entry;
 
 static uint64_t key_hash(int64_t channel_id, const char *product_id, const char *key)
 {
@@ -76,6 +76,8 @@ void jg__listing_copy_drop(jg_store *s)
 	jg_free(c->slots);
 	jg_free(c->sku);
 	jg_free(c->per);
+	jg_free(c->rev);
+	jg_i64map_free(&c->by_sku);
 	jg_arena_free(&c->strings);
 	jg_free(c);
 	s->listing_copy = NULL;
@@ -116,64 +118,75 @@ static bool grow_components(jg__listing_copy *c)
 	return true;
 }
 
-/* Reads every listing and recipe into a new copy. 0 with s->listing_copy set, or 0 without
- * it when memory ran short (the query serves then); < 0 for a database error. */
-static int copy_build(jg_store *s, jg_err *err)
+int jg__listing_copy_build(jg_store *s, size_t max_listings, jg_err *err)
 {
 	jg__listing_copy *c = jg_calloc(1, sizeof(*c));
-	int64_t last = 0;
+	jg__stmt *ls, *rs = NULL;
 	bool ok = c != NULL;
-	jg__stmt *st;
-	int rc = 0;
+	int rc = 0, rrc = 0;
 
+	jg__listing_copy_drop(s);
 	if (!ok)
 		return 0;
 	jg_arena_init(&c->strings, COPY_MAX_BYTES);
+	jg_i64map_init(&c->by_sku);
+	c->touched = true;
 	s->listing_copy = c;
 	rc = s->drv->data_version(s->db, &c->data_version, err);
 	if (rc) {
 		jg__listing_copy_drop(s);
 		return rc;
 	}
-	st = jg__q(s, err, SQL_COPY, "");
-	if (!st) {
+	ls = jg__q(s, err, SQL_COPY_LISTINGS, "");
+	rs = ls ? jg__q(s, err, SQL_COPY_RECIPES, "") : NULL;
+	if (!rs) {
+		if (ls)
+			s->drv->reset(ls);
 		jg__listing_copy_drop(s);
-		return err->code;
+		return err->code ? err->code : JG_EDB;
 	}
-	while (ok && (rc = jg__step(s, st, err)) == 1) {
-		int64_t id = jg__i64(s, st, 0);
+	/* Both in listing order: walk them side by side (no seek per listing). */
+	rrc = jg__step(s, rs, err);
+	while (ok && rrc >= 0 && (rc = jg__step(s, ls, err)) == 1) {
+		int64_t id = jg__i64(s, ls, 0);
 		entry *e;
 
-		if (id != last) {
-			ok = grow_entries(c);
-			if (!ok)
-				break;
-			e = &c->v[c->n++];
-			e->channel_id = jg__i64(s, st, 1);
-			e->listing_id = id;
-			e->product_id = jg_arena_strdup(&c->strings, jg__text(s, st, 2));
-			e->key = jg_arena_strdup(&c->strings, jg__text(s, st, 3));
-			e->first = c->ncomp;
-			e->n = 0;
-			e->listed = jg__i64(s, st, 6);
-			e->why = jg__i64(s, st, 7);
-			e->limit_sku = jg__i64(s, st, 8);
-			ok = e->product_id && e->key;
-			e->hash = ok ? key_hash(e->channel_id, e->product_id, e->key) : 0;
-			last = id;
-		}
-		e = &c->v[c->n - 1];
-		if (!ok || jg__isnull(s, st, 4) || e->n == JG_RECIPE_MAX)
-			continue;
-		ok = grow_components(c);
+		ok = c->n < max_listings && grow_entries(c);
 		if (!ok)
 			break;
-		c->sku[c->ncomp] = jg__i64(s, st, 4);
-		c->per[c->ncomp] = jg__i64(s, st, 5);
-		c->ncomp++;
-		e->n++;
+		e = &c->v[c->n++];
+		e->listing_id = id;
+		e->channel_id = jg__i64(s, ls, 1);
+		e->product_id = jg_arena_strdup(&c->strings, jg__text(s, ls, 2));
+		e->key = jg_arena_strdup(&c->strings, jg__text(s, ls, 3));
+		e->listed = jg__i64(s, ls, 4);
+		e->why = jg__i64(s, ls, 5);
+		e->limit_sku = jg__i64(s, ls, 6);
+		e->first = c->ncomp;
+		e->n = 0;
+		e->stamp = 0;
+		ok = e->product_id && e->key;
+		e->hash = ok ? key_hash(e->channel_id, e->product_id, e->key) : 0;
+		for (; ok && rrc == 1; rrc = jg__step(s, rs, err)) {
+			int64_t r_listing = jg__i64(s, rs, 0);
+
+			if (r_listing > id)
+				break;
+			if (r_listing < id || e->n == JG_RECIPE_MAX)
+				continue; /* an item without a listing; a recipe never holds more */
+			ok = grow_components(c);
+			if (!ok)
+				break;
+			c->sku[c->ncomp] = jg__i64(s, rs, 1);
+			c->per[c->ncomp] = jg__i64(s, rs, 2);
+			c->ncomp++;
+			e->n++;
+		}
 	}
-	s->drv->reset(st);
+	s->drv->reset(ls);
+	s->drv->reset(rs);
+	if (rrc < 0)
+		rc = rrc; /* the listing loop stopped on it with rc == 1 */
 	if (rc < 0 || !ok) {
 		jg__listing_copy_drop(s);
 		return rc < 0 ? rc : 0;
@@ -194,6 +207,51 @@ static int copy_build(jg_store *s, jg_err *err)
 		c->slots[j] = (uint32_t)(i + 1);
 	}
 	return 0;
+}
+
+/* The reverse index from the recipes: counts, offsets, then the listing indexes. */
+int jg__listing_copy_index(jg_store *s)
+{
+	jg__listing_copy *c = s->listing_copy;
+	int64_t at = 0;
+
+	if (!c || c->indexed)
+		return 0;
+	for (size_t i = 0; i < c->ncomp; i++) {
+		jg_i64map_slot *slot = jg_i64map_put(&c->by_sku, c->sku[i], NULL);
+
+		if (!slot)
+			goto nomem;
+		slot->b++;
+	}
+	for (size_t i = 0; i < c->by_sku.cap; i++) {
+		jg_i64map_slot *slot = &c->by_sku.slots[i];
+
+		if (!slot->used)
+			continue;
+		slot->a = at;
+		at += slot->b;
+		slot->c = 0; /* filled so far */
+	}
+	c->rev = jg_malloc((size_t)(at ? at : 1) * sizeof(*c->rev));
+	if (!c->rev)
+		goto nomem;
+	for (size_t li = 0; li < c->n; li++) {
+		const entry *e = &c->v[li];
+
+		for (size_t k = 0; k < e->n; k++) {
+			jg_i64map_slot *slot = jg_i64map_get(&c->by_sku, c->sku[e->first + k]);
+
+			/* A recipe naming one SKU twice lists the listing once per item: the
+			 * stamp makes a settle queue it once. */
+			c->rev[slot->a + slot->c++] = (uint32_t)li;
+		}
+	}
+	c->indexed = true;
+	return 0;
+nomem:
+	jg__listing_copy_drop(s);
+	return JG_ENOMEM;
 }
 
 int jg__listing_copy_walk(jg_store *s, jg__copy_listing_fn fn, void *payload)
@@ -239,12 +297,23 @@ void jg__listing_copy_set(jg_store *s, int64_t listing_id, int64_t listed, int64
 	}
 	c->set_next = lo + 1;
 	if (lo < c->n && c->v[lo].listing_id == listing_id) {
+		c->touched = true;
 		c->v[lo].listed = listed;
 		c->v[lo].why = why;
 		c->v[lo].limit_sku = limit_sku;
 	} else {
 		jg__listing_copy_drop(s); /* cannot happen; a copy that missed it is wrong */
 	}
+}
+
+void jg__listing_copy_tx_end(jg_store *s, bool committed)
+{
+	if (!s->listing_copy)
+		return;
+	if (!committed && s->listing_copy->touched)
+		jg__listing_copy_drop(s);
+	else
+		s->listing_copy->touched = false;
 }
 
 int jg__listing_copy_check(jg_store *s, jg_err *err)
@@ -276,7 +345,7 @@ static int consider_copy(jg_store *s, jg_err *err)
 		return rc;
 	if (listings > COPY_MAX_LISTINGS || s->matches * COPY_RATIO < listings)
 		return 0;
-	rc = copy_build(s, err);
+	rc = jg__listing_copy_build(s, COPY_MAX_LISTINGS, err);
 	if (rc == 0 && !s->listing_copy)
 		s->match_next_check = INT64_MAX; /* short of memory: do not try again */
 	return rc;

@@ -629,7 +629,6 @@ int jg__settle(jg_store *s, jg_err *err)
 	bool full = false, done = false;
 	int rc;
 
-	jg__settle_mem_begin(s);
 	rc = jg__flush(s, JG__HELD_ALL, err);
 
 	if (rc == 0)
@@ -638,7 +637,8 @@ int jg__settle(jg_store *s, jg_err *err)
 		rc = settle_oversold(s, full && s->dirty_sku.len >= FULL_PASS_MIN_SKUS, err);
 	if (rc)
 		return rc;
-	/* From memory when a model is kept (settle_mem.c); a full pass does not make one. */
+	/* From the listing copy's reverse index when the copy is kept (settle_mem.c); a full
+	 * pass does not make one. */
 	rc = jg__settle_mem(s, !full, &done, err);
 	if (rc || done)
 		return rc;

@@ -14,7 +14,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "settle_mem.h"
 #include "store_int.h"
 
 #define KEY_MAX 4096
@@ -107,9 +106,9 @@ const char *jg_store_url_display(char *out, size_t n, const char *url)
 }
 
 /* Empties the transaction's state. The listing copy survives a commit (the next
- * transaction checks that nobody else wrote since) but not a rollback (it may have been
- * made after a write that is now undone). */
-static void clear_dirty(jg_store *s, bool keep_copy)
+ * transaction checks that nobody else wrote since) but not a rollback that undoes what it
+ * holds (match.c). */
+static void clear_dirty(jg_store *s, bool committed)
 {
 	jg_i64map_clear(&s->dirty_sku);
 	jg_i64map_clear(&s->dirty_listing);
@@ -120,8 +119,7 @@ static void clear_dirty(jg_store *s, bool keep_copy)
 	s->n_channel_cache = 0;
 	s->n_held_items = 0;
 	s->n_held_skus = 0;
-	if (!keep_copy)
-		jg__listing_copy_drop(s);
+	jg__listing_copy_tx_end(s, committed);
 	s->matches = 0;
 	s->match_next_check = 0;
 	s->puts_new = 0;
@@ -147,7 +145,6 @@ void jg_store_close(jg_store *s)
 	jg_free(s->held_items);
 	jg_free(s->held_skus);
 	jg__listing_copy_drop(s);
-	jg__listing_model_drop(s);
 	for (int i = 0; i < JG__OPTION_CACHE; i++) {
 		jg_free(s->option_cache[i].option);
 		jg_free(s->option_cache[i].text);

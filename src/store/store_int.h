@@ -30,8 +30,7 @@
 		(err) = &err##_local_;             \
 	}
 
-typedef struct jg__listing_copy jg__listing_copy; /* match.c */
-typedef struct jg__listing_model jg__listing_model; /* settle_mem.c */
+typedef struct jg__listing_copy jg__listing_copy; /* match.c, listing_copy.h */
 
 /* What jg__flush writes: held line_item rows, held SKU changes. */
 enum { JG__HELD_ITEMS = 1, JG__HELD_SKUS = 2, JG__HELD_ALL = 3 };
@@ -83,12 +82,11 @@ struct jg_store {
 	int64_t *held_skus; /* SKUs whose dirty_sku slot holds unwritten c, d */
 	size_t n_held_skus, cap_held_skus;
 	bool flushing;
-	/* Listing lookups (match.c). The copy outlives the transaction that made it while
-	 * nothing else writes the database (see jg__listing_copy_check). */
+	/* The in-memory copy of every listing with its recipe and stored quantity, for
+	 * matching and settling (match.c: what it holds and the rules that keep it true). It
+	 * outlives the transaction that made it while nothing else writes the database. */
 	jg__listing_copy *listing_copy;
 	int64_t matches, match_next_check;
-	/* Every listing with its recipe and stored quantity, for settling (settle_mem.c). */
-	jg__listing_model *listing_model;
 	/* Lines of the open transaction that jg_order_put found new, or known already: it
 	 * inserts first while new lines are the rule. */
 	int64_t puts_new, puts_known;
@@ -155,6 +153,9 @@ int jg__listing_match(jg_store *s, int64_t channel_id, const char *product_id, c
 		      int64_t *out_id, int64_t *sku, int64_t *per, size_t *n, jg_err *err);
 /* Drops the in-memory copy of the listings, if any. */
 void jg__listing_copy_drop(jg_store *s);
+/* At the end of a transaction: a rollback drops the copy if the transaction made it or
+ * changed its stored values. */
+void jg__listing_copy_tx_end(jg_store *s, bool committed);
 /* At the start of a transaction: drops the copy when another connection has committed
  * since it was made. */
 int jg__listing_copy_check(jg_store *s, jg_err *err);

@@ -1763,7 +1763,7 @@ static void test_model_library(void **state)
 	for (int i = 0; i < seqs; i++) {
 		uint64_t one = seed + (uint64_t)i;
 
-		/* Every other sequence settles through the in-memory listing model from its
+		/* Every other sequence settles through the in-memory listing copy from its
 		 * first dirty SKU on (store/settle_mem.c; normally from 64). */
 		jg__settle_mem_min = one % 2 ? 1 : 64;
 		run_sequence(one, steps, false, one % 4 == 3 ? dir : NULL);

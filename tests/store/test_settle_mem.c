@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Settling from the in-memory listing model (src/store/settle_mem.c), the path of a store
- * that commits one mid-sized batch after another (the server's writer). The model keeps
- * every listing's stored quantity between transactions, so each test makes something
- * else change a stored quantity or a recipe and checks that the next commit still leaves
- * every listing as the formula says (`check` finds no drift): a recipe remapped, a rule
- * changed, another connection's commit, a settled batch rolled back, a full recompute.
+ * Settling from the in-memory listing copy and its reverse index SKU -> listings
+ * (src/store/match.c, settle_mem.c), the path of a store that commits one mid-sized batch
+ * after another (the server's writer). The copy keeps every listing's stored quantity
+ * between transactions, so each test makes something else change a stored quantity or a
+ * recipe and checks that the next commit still leaves every listing as the formula says
+ * (`check` finds no drift): a recipe remapped, a rule changed, another connection's
+ * commit, a settled batch rolled back, a full recompute; and that the copy matching makes
+ * is the one the incremental settle uses.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "store/listing_copy.h"
 #include "store/store_int.h"
 #include "support.h"
 
@@ -49,6 +52,12 @@ static void map_listing(jg_store *s, const char *channel, int k, int first_sku)
 	items[1].qty = 2;
 	snprintf(pid, sizeof(pid), "P%05d", k);
 	OK(jg_listing_map(s, channel, pid, NULL, items, n, NULL, E));
+}
+
+/* The incremental settle's model: the listing copy with its reverse index. */
+static bool has_model(const jg_store *s)
+{
+	return s->listing_copy && s->listing_copy->indexed;
 }
 
 static int setup(void **state)
@@ -146,16 +155,16 @@ static void test_model_follows_batches(void **state)
 	OK(jg_store_begin(e->s, E));
 	put(e, "shop", 1, 1);
 	OK(jg_store_commit(e->s, E));
-	assert_null(e->s->listing_model);
+	assert_null(e->s->listing_copy);
 	check_ok(e->s);
 	batch(e, 1);
-	assert_non_null(e->s->listing_model);
+	assert_true(has_model(e->s));
 	check_ok(e->s);
 	jg_store_stats_get(e->s, &st0);
 	for (int b = 2; b < 30; b++) {
 		batch(e, b);
 		/* The stock runs low: listings fall to 0 and lines go oversold. */
-		assert_non_null(e->s->listing_model);
+		assert_true(has_model(e->s));
 	}
 	jg_store_stats_get(e->s, &st1);
 	assert_true(st1.listings_changed > st0.listings_changed);
@@ -164,7 +173,7 @@ static void test_model_follows_batches(void **state)
 	OK(jg_store_begin(e->s, E));
 	put(e, "shop", 9, 3);
 	OK(jg_store_commit(e->s, E));
-	assert_non_null(e->s->listing_model);
+	assert_true(has_model(e->s));
 	check_ok(e->s);
 	/* A full recompute finds nothing to change: the model was right. */
 	{
@@ -175,6 +184,8 @@ static void test_model_follows_batches(void **state)
 		jg_store_stats_get(e->s, &st1);
 		assert_int_equal(st1.listings_changed, st0.listings_changed);
 	}
+	/* The full pass read the copy and kept it. */
+	assert_true(has_model(e->s));
 }
 
 static void test_recipe_change(void **state)
@@ -182,17 +193,17 @@ static void test_recipe_change(void **state)
 	env *e = *state;
 
 	batch(e, 1);
-	assert_non_null(e->s->listing_model);
+	assert_true(has_model(e->s));
 	/* A remap in the batch: the SQL pass settles, the model goes. */
 	OK(jg_store_begin(e->s, E));
 	lines(e, 2);
 	map_listing(e->s, "shop", 5, 300);
 	OK(jg_store_commit(e->s, E));
-	assert_null(e->s->listing_model);
+	assert_null(e->s->listing_copy);
 	check_ok(e->s);
 	/* The next batch builds it again, with the new recipe, and orders on it agree. */
 	batch(e, 3);
-	assert_non_null(e->s->listing_model);
+	assert_true(has_model(e->s));
 	OK(jg_store_begin(e->s, E));
 	lines(e, 4);
 	put(e, "shop", 5, 2);
@@ -206,7 +217,7 @@ static void test_rule_change(void **state)
 	jg_rule_patch p;
 
 	batch(e, 1);
-	assert_non_null(e->s->listing_model);
+	assert_true(has_model(e->s));
 	/* The rule changes "mall"'s quantities through the SQL pass... */
 	memset(&p, 0, sizeof(p));
 	jg_rule_default(&p.rule);
@@ -218,7 +229,9 @@ static void test_rule_change(void **state)
 	OK(jg_channel_set(e->s, "mall", &p, E));
 	OK(jg_store_commit(e->s, E));
 	check_ok(e->s);
-	/* ... so the model's copies of them are stale: the next batch must not use it. */
+	/* ... which writes the new quantities into the copy too, so it stays: the next
+	 * batches settle from it and must agree with the tables. */
+	assert_true(has_model(e->s));
 	for (int b = 3; b < 8; b++)
 		batch(e, b);
 	check_ok(e->s);
@@ -243,7 +256,7 @@ static void test_rule_change_then_equal(void **state)
 	for (int i = 0; i < 100; i++)
 		put(e, "shop", 1000 + i, 1); /* SKUs 1000..1106 */
 	OK(jg_store_commit(e->s, E));
-	assert_non_null(e->s->listing_model);
+	assert_true(has_model(e->s));
 	OK(jg_sku_each(e->s, &code, 1, on_available, &avail, E));
 	old_q = avail * 90 / 100;
 	memset(&p, 0, sizeof(p));
@@ -274,7 +287,7 @@ static void test_other_connection(void **state)
 	char code[32];
 
 	batch(e, 1);
-	assert_non_null(e->s->listing_model);
+	assert_true(has_model(e->s));
 	/* Another connection restocks every SKU the next batch will order: its commit
 	 * rewrites those listings. */
 	if (jg_store_open(&other, db, &err))
@@ -287,6 +300,10 @@ static void test_other_connection(void **state)
 	OK(jg_store_commit(other, E));
 	jg_store_close(other);
 	jg_free(db);
+	/* The next transaction drops the copy as it begins. */
+	OK(jg_store_begin(e->s, E));
+	assert_null(e->s->listing_copy);
+	OK(jg_store_commit(e->s, E));
 	/* Each of these orders takes back the unit received: a stale model would see the
 	 * old quantity again and write nothing. */
 	OK(jg_store_begin(e->s, E));
@@ -301,12 +318,13 @@ static void test_settled_then_rolled_back(void **state)
 	env *e = *state;
 
 	batch(e, 1);
-	assert_non_null(e->s->listing_model);
+	assert_true(has_model(e->s));
 	/* Settled (the model takes the new quantities), then rolled back. */
 	OK(jg_store_begin(e->s, E));
 	lines(e, 2);
 	OK(jg_store_settle(e->s, E));
 	jg_store_rollback(e->s);
+	assert_null(e->s->listing_copy);
 	/* The same listings lose the same units again: a model that kept the rolled-back
 	 * quantities would find nothing to write. */
 	e->next_line += 1000;
@@ -317,7 +335,30 @@ static void test_settled_then_rolled_back(void **state)
 	lines(e, 3);
 	jg_store_rollback(e->s);
 	batch(e, 4);
-	assert_non_null(e->s->listing_model);
+	assert_true(has_model(e->s));
+	check_ok(e->s);
+}
+
+/* A batch big enough for matching to make the copy (an import's file), then the writer's
+ * batches: the incremental settle indexes that copy rather than making one of its own. */
+static void test_one_copy(void **state)
+{
+	env *e = *state;
+	const jg__listing_copy *made;
+
+	OK(jg_store_begin(e->s, E));
+	for (int i = 0; i < 4200; i++)
+		put(e, "shop", (i * 7) % LISTINGS, 1);
+	OK(jg_store_commit(e->s, E));
+	made = e->s->listing_copy;
+	assert_non_null(made);
+	check_ok(e->s);
+	batch(e, 1);
+	assert_ptr_equal(e->s->listing_copy, made);
+	assert_true(has_model(e->s));
+	check_ok(e->s);
+	batch(e, 2);
+	assert_ptr_equal(e->s->listing_copy, made);
 	check_ok(e->s);
 }
 
@@ -330,6 +371,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rule_change_then_equal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_settled_then_rolled_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_copy, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
