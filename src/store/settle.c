@@ -520,8 +520,8 @@ static int run_all(jg_store *s, walk *w, jg_err *err)
 				      jg__i64(s, ls, 3), jg__i64(s, ls, 4), err)))
 			break;
 	}
-	if (rc == 0 && rrc < 0)
-		rc = rrc;
+	if (rc >= 0 && rrc < 0)
+		rc = rrc; /* the recipe scan failed (the listing scan may have a row: rc 1) */
 out:
 	if (ls)
 		s->drv->reset(ls);
