@@ -57,6 +57,17 @@ bool jg_store_retryable(const jg_err *err);
 /* Sleeps before retry `attempt` (0-based): 10 ms doubling, with jitter. Thread-safe. */
 void jg_store_backoff(int attempt);
 
+/* True when the store can wait for other connections' commits (PostgreSQL). */
+bool jg_store_watchable(const jg_store *s);
+/*
+ * Waits up to timeout_ms for a commit that changed this seller's stock data (SKUs,
+ * listings, orders, rules), made by any connection — another server, the CLI — and
+ * sets *out_changed. PostgreSQL only (LISTEN/NOTIFY; JG_EINVAL elsewhere). After a lost
+ * connection it reconnects and reports a change, since one may have been missed. Not
+ * thread-safe: give the watcher a store of its own.
+ */
+int jg_store_watch(jg_store *s, int timeout_ms, bool *out_changed, jg_err *err);
+
 /* `url` as it may be shown or logged: a PostgreSQL URL's password becomes "***". Writes
  * at most n bytes (NUL included) to `out` and returns it. Thread-safe. */
 const char *jg_store_url_display(char *out, size_t n, const char *url);

@@ -9,6 +9,10 @@
  * (the keep-alive thread) resumes every parked stream, and libmicrohttpd calls the content
  * callback again. The list and the counters are guarded by one mutex, held while a stream
  * decides to park, so a bump can never slip between "nothing to send" and "parked".
+ *
+ * On PostgreSQL a watcher thread with a store of its own also bumps the version when any
+ * other connection commits a change to the seller's data (another server, the CLI): the
+ * store NOTIFYs at such commits and the watcher LISTENs (jg_store_watch).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -136,6 +140,65 @@ static void *ticker_main(void *arg)
 	return NULL;
 }
 
+static bool is_stopping(jg__events *ev)
+{
+	bool v;
+
+	pthread_mutex_lock(&ev->mu);
+	v = ev->stopping;
+	pthread_mutex_unlock(&ev->mu);
+	return v;
+}
+
+/* Waits for other connections' commits in short slices (so that a stop is quick); a
+ * failure (the database away) waits a little and tries again, the store reconnecting. */
+static void *watcher_main(void *arg)
+{
+	jg__events *ev = arg;
+
+	while (!is_stopping(ev)) {
+		bool changed = false;
+		jg_err err;
+
+		jg_err_clear(&err);
+		if (jg_store_watch(ev->watch_store, 250, &changed, &err)) {
+			struct timespec ts = {.tv_sec = 0, .tv_nsec = 500 * 1000000L};
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		if (changed)
+			jg__events_bump(ev);
+	}
+	return NULL;
+}
+
+void jg__events_committed(jg__events *ev)
+{
+	if (!ev->watching)
+		jg__events_bump(ev);
+}
+
+int jg__events_watch(jg__events *ev, const char *db_url, jg_err *err)
+{
+	int rc = jg_store_open(&ev->watch_store, db_url, err);
+
+	if (rc)
+		return rc;
+	if (!jg_store_watchable(ev->watch_store)) {
+		jg_store_close(ev->watch_store);
+		ev->watch_store = NULL;
+		return 0;
+	}
+	if (pthread_create(&ev->watcher, NULL, watcher_main, ev) != 0) {
+		jg_store_close(ev->watch_store);
+		ev->watch_store = NULL;
+		return jg_err_set(err, JG_EIO, "cannot start the database watcher thread");
+	}
+	ev->watching = true;
+	return 0;
+}
+
 int jg__events_start(jg__events *ev, jg_err *err)
 {
 	memset(ev, 0, sizeof(*ev));
@@ -158,6 +221,11 @@ void jg__events_stop(jg__events *ev)
 	if (ev->started)
 		pthread_join(ev->thread, NULL);
 	ev->started = false;
+	if (ev->watching)
+		pthread_join(ev->watcher, NULL);
+	/* `watching` stays set: the writer, stopped after this, still reads it. */
+	jg_store_close(ev->watch_store);
+	ev->watch_store = NULL;
 }
 
 /* The mutex and condition are destroyed with the server, after the daemon has freed every

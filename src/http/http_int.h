@@ -177,11 +177,21 @@ typedef struct jg__events {
 	int64_t version; /* bumped after every commit that changed stock data */
 	int64_t tick;    /* bumped every JG__KEEPALIVE_MS */
 	jg__sse *waiting;
+	/* Other connections' commits (other servers, the CLI), on PostgreSQL. */
+	struct jg_store *watch_store;
+	pthread_t watcher;
+	bool watching;
 } jg__events;
 
+/* Starts a thread that bumps the version whenever another connection commits a change to
+ * the seller's data, when the database can tell (PostgreSQL); a no-op otherwise. */
+int jg__events_watch(jg__events *ev, const char *db_url, jg_err *err);
 int jg__events_start(jg__events *ev, jg_err *err);
 /* A commit changed stock data: tell every listener. Thread-safe. */
 void jg__events_bump(jg__events *ev);
+/* This server's commit changed stock data: bumps, unless the watcher runs (it hears every
+ * commit, this server's own included, so a bump here would tell listeners twice). */
+void jg__events_committed(jg__events *ev);
 /* Ends every stream and stops the thread. */
 void jg__events_stop(jg__events *ev);
 /* The response for GET /api/v1/events on `conn`. */

@@ -131,7 +131,7 @@ static void run_job(jg__jobs *q, jg_store *s, jg__job *j)
 		jg_audit_add(s, &e, NULL);
 	}
 	if (sum && sum->applied && !j->dry_run)
-		jg__events_bump(&q->srv->events);
+		jg__events_committed(&q->srv->events);
 	pthread_mutex_lock(&q->mu);
 	j->state = rc ? JOB_FAILED : JOB_DONE;
 	j->result = result;

@@ -832,6 +832,7 @@ int jg_serve(const jg_serve_opts *o, jg_err *err)
 	pthread_sigmask(SIG_BLOCK, &sigs, &old);
 
 	if ((rc = jg__events_start(&srv.events, err)) ||
+	    (rc = jg__events_watch(&srv.events, o->db_url, err)) ||
 	    (rc = jg__writer_start(&srv.writer, &srv, o->db_url, err)) ||
 	    (rc = jg__jobs_start(&srv.jobs, &srv, o->db_url, err)))
 		goto out;

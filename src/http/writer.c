@@ -146,7 +146,7 @@ static void finish(jg__writer *w, jg__wjob **jobs, size_t n)
 	for (size_t i = 0; i < n; i++)
 		changed = changed || (jobs[i]->rc == 0 && jobs[i]->changes_stock);
 	if (changed)
-		jg__events_bump(&w->srv->events);
+		jg__events_committed(&w->srv->events);
 	for (size_t i = 0; i < n; i++)
 		jobs[i]->done(jobs[i]);
 }

@@ -69,6 +69,12 @@ typedef struct jg__db_driver {
 	const char *schema_probe;
 	const char *tenant_seed;
 	const char *tenant_probe;
+
+	/* Telling other connections (other servers) about commits, or NULL when the backend
+	 * cannot: the statement a changing transaction runs before its COMMIT, and a wait of
+	 * up to timeout_ms for such a commit by any connection of this tenant (*changed). */
+	const char *notify_sql;
+	int (*watch)(jg__db *db, int timeout_ms, bool *changed, jg_err *err);
 } jg__db_driver;
 
 extern const jg__migration jg__sqlite_migrations[];

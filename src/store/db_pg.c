@@ -29,7 +29,12 @@
  * session: every table's tenant column defaults to it and its row-level security policy
  * admits only its rows. A superuser or BYPASSRLS role is refused, since row-level
  * security would not apply to it.
+ *
+ * A connection the server dropped is opened again (with a new session, where statements
+ * are prepared again on first use) before the next transaction or statement outside one;
+ * never inside a transaction, which is lost with its connection.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,15 +54,18 @@ struct jg__db {
 	int64_t changes;
 	int64_t last_id;
 	unsigned next_name;
+	unsigned gen;  /* the session: grows with each reconnection */
+	bool in_tx;    /* the session is inside a transaction */
+	unsigned listen_gen; /* the session that LISTENs (gen + 1), 0 for none */
 	char tenant[TENANT_MAX];
 };
 
-typedef struct param {
+typedef struct pg_param {
 	const char *val; /* what is sent: NULL for SQL NULL, else small, heap or the caller's */
 	char *heap;
 	size_t cap;
 	char small[24];
-} param;
+} pg_param;
 
 enum { K_PREPARED, K_BEGIN_WRITE, K_BEGIN_READ };
 
@@ -66,8 +74,10 @@ struct jg__stmt {
 	int kind;
 	bool returning_id; /* RETURNING id was added: step() consumes it for last_id */
 	char name[24];
+	char *sql;    /* the rewritten text, to prepare again in a new session */
+	unsigned gen; /* the session it is prepared in */
 	int n;
-	param *p;
+	pg_param *p;
 	const char **vals;
 	PGresult *res;
 	int row, rows;
@@ -184,6 +194,17 @@ static int split_url(const char *url, char *out, size_t outsz, char *tenant, jg_
 	return 0;
 }
 
+/* Notes whether the session is inside a transaction, after a command. */
+static void track(jg__db *db)
+{
+	PGTransactionStatusType t = PQtransactionStatus(db->c);
+
+	if (t == PQTRANS_IDLE)
+		db->in_tx = false;
+	else if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR)
+		db->in_tx = true;
+}
+
 static int simple(jg__db *db, const char *sql, jg_err *err)
 {
 	PGresult *res = PQexec(db->c, sql);
@@ -193,6 +214,83 @@ static int simple(jg__db *db, const char *sql, jg_err *err)
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		rc = pg_fail(db, res, err, "sql");
 	PQclear(res);
+	track(db);
+	return rc;
+}
+
+/* Sets the session up: quiet notices, the tenant, and the role check. */
+static int session(jg__db *db, jg_err *err)
+{
+	const char *vals[1] = {db->tenant};
+	PGresult *res;
+	int rc;
+
+	PQsetNoticeProcessor(db->c, quiet, NULL);
+	rc = simple(db, "SET client_min_messages = warning", err);
+	if (rc)
+		return rc;
+	res = PQexecParams(db->c,
+			   "SELECT set_config('jaego.tenant', $1, false),"
+			   " (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user),"
+			   " current_user",
+			   1, NULL, vals, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+		rc = pg_fail(db, res, err, "PostgreSQL session");
+	else if (strcmp(PQgetvalue(res, 0, 1), "t") == 0)
+		rc = jg_err_set(err, JG_EPERM,
+				"PostgreSQL role \"%s\" is a superuser or has BYPASSRLS: row-level"
+				" security would not keep sellers apart; connect as an ordinary role",
+				PQgetvalue(res, 0, 2));
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * Makes sure the connection is up before a command that starts a transaction or runs
+ * outside one: a connection the server dropped (a restart, a failover, an idle timeout)
+ * is opened again, with a new session (statements are prepared again as they are used).
+ * Inside a transaction nothing is reconnected: the transaction is lost, the command fails,
+ * and the caller rolls back.
+ */
+static int ensure(jg__db *db, jg_err *err)
+{
+	if (PQstatus(db->c) == CONNECTION_OK)
+		return 0;
+	if (db->in_tx)
+		return jg_err_set(err, JG_EDB, "the connection to PostgreSQL was lost in a transaction");
+	PQreset(db->c);
+	if (PQstatus(db->c) != CONNECTION_OK) {
+		const char *m = PQerrorMessage(db->c);
+
+		return jg_err_set(err, JG_EDB, "cannot reconnect to PostgreSQL: %.*s",
+				  (int)strcspn(m, "\n"), m);
+	}
+	db->gen++;
+	db->in_tx = false;
+	return session(db, err);
+}
+
+/* Runs a command that begins a transaction; when the server had dropped the connection
+ * (seen only now), once more on a new one. */
+static int begin(jg__db *db, const char *sql, jg_err *err)
+{
+	jg_err first;
+	int rc;
+
+	jg_err_clear(&first);
+	rc = ensure(db, err);
+	if (rc)
+		return rc;
+	rc = simple(db, sql, &first);
+	if (rc && PQstatus(db->c) != CONNECTION_OK) {
+		db->in_tx = false;
+		rc = ensure(db, err);
+		if (rc == 0)
+			rc = simple(db, sql, err);
+		return rc;
+	}
+	if (rc && err && err->code == 0)
+		*err = first;
 	return rc;
 }
 
@@ -208,9 +306,7 @@ static int p_open(jg__db **out, const char *target, jg_err *err)
 {
 	char url[URL_MAX];
 	const char *env = getenv("JAEGO_TENANT");
-	const char *vals[1];
 	jg__db *db;
-	PGresult *res = NULL;
 	int rc;
 
 	*out = NULL;
@@ -240,29 +336,8 @@ static int p_open(jg__db **out, const char *target, jg_err *err)
 		rc = jg_err_set(err, JG_EDB, "cannot connect to PostgreSQL: %.*s", (int)n, m);
 		goto out;
 	}
-	PQsetNoticeProcessor(db->c, quiet, NULL);
-	rc = simple(db, "SET client_min_messages = warning", err);
-	if (rc)
-		goto out;
-	vals[0] = db->tenant;
-	res = PQexecParams(db->c,
-			   "SELECT set_config('jaego.tenant', $1, false),"
-			   " (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user),"
-			   " current_user",
-			   1, NULL, vals, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		rc = pg_fail(db, res, err, "PostgreSQL session");
-		goto out;
-	}
-	if (strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
-		rc = jg_err_set(err, JG_EPERM,
-				"PostgreSQL role \"%s\" is a superuser or has BYPASSRLS: row-level"
-				" security would not keep sellers apart; connect as an ordinary role",
-				PQgetvalue(res, 0, 2));
-		goto out;
-	}
+	rc = session(db, err);
 out:
-	PQclear(res);
 	if (rc) {
 		p_close(db);
 		return rc;
@@ -294,9 +369,16 @@ static int p_exec(jg__db *db, const char *sql, jg_err *err)
 {
 	bool write;
 
+	int rc;
+
 	if (is_begin(sql, &write))
-		sql = write ? SQL_BEGIN_WRITE : SQL_BEGIN_READ;
-	return simple(db, sql, err);
+		return begin(db, write ? SQL_BEGIN_WRITE : SQL_BEGIN_READ, err);
+	if (!db->in_tx && (rc = ensure(db, err)))
+		return rc;
+	rc = simple(db, sql, err);
+	if (strcasecmp(sql, "ROLLBACK") == 0)
+		db->in_tx = false; /* even when the connection is gone */
+	return rc;
 }
 
 /* ---- the rewrite -------------------------------------------------------------------- */
@@ -454,6 +536,7 @@ static void p_finalize(jg__stmt *st)
 	if (!st)
 		return;
 	PQclear(st->res);
+	jg_free(st->sql);
 	for (int i = 0; st->p && i < st->n; i++)
 		jg_free(st->p[i].heap);
 	jg_free(st->p);
@@ -483,7 +566,15 @@ static int p_prepare(jg__db *db, jg__stmt **out, const char *sql, jg_err *err)
 	if (rc)
 		goto out;
 	snprintf(st->name, sizeof(st->name), "jg%u", db->next_name++);
-	res = PQprepare(db->c, st->name, jg_buf_str(&text), 0, NULL);
+	st->sql = jg_strdup(jg_buf_str(&text));
+	if (!st->sql) {
+		rc = jg_err_set(err, JG_ENOMEM, "out of memory preparing a statement");
+		goto out;
+	}
+	if (!db->in_tx && (rc = ensure(db, err)))
+		goto out;
+	st->gen = db->gen;
+	res = PQprepare(db->c, st->name, st->sql, 0, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		rc = pg_fail(db, res, err, "prepare");
 		st->name[0] = '\0';
@@ -534,7 +625,7 @@ static int p_params(jg__stmt *st)
 
 static int p_bind_i64(jg__stmt *st, int idx, int64_t v)
 {
-	param *p;
+	pg_param *p;
 
 	if (idx < 1 || idx > st->n)
 		return JG_EINVAL;
@@ -546,7 +637,7 @@ static int p_bind_i64(jg__stmt *st, int idx, int64_t v)
 
 static int p_bind_text(jg__stmt *st, int idx, const char *s)
 {
-	param *p;
+	pg_param *p;
 	size_t n;
 
 	if (idx < 1 || idx > st->n)
@@ -592,11 +683,27 @@ static int run(jg__stmt *st, jg_err *err)
 	ExecStatusType rs;
 
 	if (st->kind == K_BEGIN_WRITE || st->kind == K_BEGIN_READ)
-		return simple(db, st->kind == K_BEGIN_WRITE ? SQL_BEGIN_WRITE : SQL_BEGIN_READ,
-			      err);
+		return begin(db, st->kind == K_BEGIN_WRITE ? SQL_BEGIN_WRITE : SQL_BEGIN_READ, err);
+	if (!db->in_tx) {
+		int rc = ensure(db, err);
+
+		if (rc)
+			return rc;
+	}
+	if (st->gen != db->gen) { /* a new session: prepare it there */
+		PGresult *res = PQprepare(db->c, st->name, st->sql, 0, NULL);
+		int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : pg_fail(db, res, err, "prepare");
+
+		PQclear(res);
+		track(db);
+		if (rc)
+			return rc;
+		st->gen = db->gen;
+	}
 	for (int i = 0; i < st->n; i++)
 		st->vals[i] = st->p[i].val;
 	st->res = PQexecPrepared(db->c, st->name, st->n, st->vals, NULL, NULL, 0);
+	track(db);
 	rs = PQresultStatus(st->res);
 	if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK)
 		return pg_fail(db, st->res, err, "step");
@@ -679,6 +786,7 @@ static int p_data_version(jg__db *db, int64_t *out, jg_err *err)
 	PGresult *res = PQexec(db->c, "SELECT COALESCE((SELECT v FROM jg_data_version), 0)");
 	int rc = 0;
 
+	track(db);
 	*out = 0;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 		rc = pg_fail(db, res, err, "data_version");
@@ -686,6 +794,45 @@ static int p_data_version(jg__db *db, int64_t *out, jg_err *err)
 		*out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	return rc;
+}
+
+/* LISTEN jaego in this session (again after a reconnection, reporting a change, since one
+ * may have gone by unheard), then up to timeout_ms for a notification naming the tenant. */
+static int p_watch(jg__db *db, int timeout_ms, bool *changed, jg_err *err)
+{
+	PGnotify *n;
+	int rc;
+
+	*changed = false;
+	rc = ensure(db, err);
+	if (rc)
+		return rc;
+	if (db->listen_gen != db->gen + 1) {
+		rc = simple(db, "LISTEN jaego", err);
+		if (rc)
+			return rc;
+		*changed = db->listen_gen != 0;
+		db->listen_gen = db->gen + 1;
+	}
+	if (PQconsumeInput(db->c) == 0)
+		goto lost;
+	n = PQnotifies(db->c);
+	if (!n) {
+		struct pollfd p = {.fd = PQsocket(db->c), .events = POLLIN};
+
+		if (poll(&p, 1, timeout_ms) > 0 && PQconsumeInput(db->c) == 0)
+			goto lost;
+		n = PQnotifies(db->c);
+	}
+	for (; n; n = PQnotifies(db->c)) {
+		if (strcmp(n->extra, db->tenant) == 0)
+			*changed = true;
+		PQfreemem(n);
+	}
+	return 0;
+lost:
+	return jg_err_set(err, JG_EDB, "PostgreSQL: %.*s",
+			  (int)strcspn(PQerrorMessage(db->c), "\n"), PQerrorMessage(db->c));
 }
 
 const jg__db_driver jg__db_pg = {
@@ -718,4 +865,6 @@ const jg__db_driver jg__db_pg = {
 		       " ON CONFLICT DO NOTHING;"
 		       "INSERT INTO jg_data_version(v) VALUES (0) ON CONFLICT DO NOTHING",
 	.tenant_probe = "SELECT COUNT(*) FROM setting WHERE key = 'priority_top'",
+	.notify_sql = "SELECT pg_notify('jaego', current_setting('jaego.tenant'))",
+	.watch = p_watch,
 };

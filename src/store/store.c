@@ -75,6 +75,21 @@ void jg_store_backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
+bool jg_store_watchable(const jg_store *s)
+{
+	return s->drv->watch != NULL;
+}
+
+int jg_store_watch(jg_store *s, int timeout_ms, bool *out_changed, jg_err *err)
+{
+	*out_changed = false;
+	if (!s->drv->watch)
+		return jg_err_set(err, JG_EINVAL, "this database cannot tell other connections' commits");
+	if (s->in_tx)
+		return jg_err_set(err, JG_EINVAL, "cannot watch inside a transaction");
+	return s->drv->watch(s->db, timeout_ms, out_changed, err);
+}
+
 const char *jg_store_url_display(char *out, size_t n, const char *url)
 {
 	const char *scheme = strstr(url, "://"), *at, *colon;
@@ -100,6 +115,7 @@ static void clear_dirty(jg_store *s, bool keep_copy)
 	jg_i64map_clear(&s->dirty_channel);
 	jg_i64map_clear(&s->dirty_line);
 	s->dirty_all = false;
+	s->wrote = false;
 	s->n_channel_cache = 0;
 	s->n_held_items = 0;
 	s->n_held_skus = 0;
@@ -511,6 +527,11 @@ static int tx_commit(jg_store *s, jg_err *err)
 		return rc;
 	}
 	rc = jg__settle(s, err);
+	/* Other servers' live views learn of it when it commits (PostgreSQL NOTIFY). */
+	if (rc == 0 && s->drv->notify_sql &&
+	    (s->wrote || s->dirty_sku.len || s->dirty_listing.len || s->dirty_channel.len ||
+	     s->dirty_line.len || s->dirty_all))
+		rc = jg__exec(s, err, s->drv->notify_sql, "");
 	if (rc == 0)
 		rc = jg__exec(s, err, SQL_COMMIT, "");
 	if (rc) {
@@ -582,6 +603,7 @@ int jg__op_end(jg_store *s, int rc, jg_err *err)
 
 int jg__op_wrote(jg_store *s, int rc)
 {
+	s->wrote = true;
 	if (rc && s->batch)
 		s->poisoned = true;
 	return rc;

@@ -53,6 +53,7 @@ struct jg_store {
 	bool in_tx;     /* a transaction is open */
 	bool batch;     /* ... and it was opened by jg_store_begin */
 	bool poisoned;  /* a write failed inside the batch */
+	bool wrote;     /* an operation of the open transaction wrote (jg__op_wrote) */
 	/* Dirty state of the open transaction, settled at commit. */
 	jg_i64map dirty_sku;     /* sku id -> a, b: change of on_hand, committed in the
 				  * transaction; c, d: the part of it still held (jg__flush) */

@@ -443,6 +443,9 @@ async function main() {
 		await page.getByLabel('판매처').selectOption('coupang');
 		const row = page.locator('tr[data-line="3100000001-coupang-MUG-01"]');
 		await row.waitFor();
+		// The row is there before the filtered page replaces the unfiltered one: wait for it.
+		await page.waitForFunction(() => document.querySelectorAll('table.orders tbody tr').length === 3,
+			null, { timeout: 5000 }).catch(() => {});
 		assert.equal(await page.locator('table.orders tbody tr').count(), 3, 'the demo\'s coupang line and the file\'s two');
 		await row.getByRole('button', { name: '발송' }).click();
 		const dlg = page.getByRole('dialog');

@@ -10,6 +10,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "client.h"
 
@@ -253,6 +256,122 @@ static void test_concurrent_writers(void **state)
 	t_check(a.db);
 }
 
+/* The server drops the store's connection (a restart, a failover): the next operation
+ * opens a new one and succeeds; a batch that lost it fails cleanly. */
+static void test_reconnect(void **state)
+{
+	char url[1200], kill[256];
+	const char *argv[] = {"psql", "-X", "-q", "-At", "-d", t_pg_url(), "-c", kill, NULL};
+	jg_store *s = NULL;
+	jg_err err = {0};
+	int64_t v = 0;
+	char *out = NULL;
+
+	(void)state;
+	snprintf(url, sizeof(url), "%s&application_name=jgreconnect%ld", a.db, (long)getpid());
+	snprintf(kill, sizeof(kill),
+		 "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+		 " WHERE application_name = 'jgreconnect%ld'",
+		 (long)getpid());
+	assert_int_equal(jg_store_open(&s, url, &err), 0);
+	assert_int_equal(jg_sku_add(s, "R", "R", 0, &err), 0);
+	assert_int_equal(jg_stock_receive(s, "R", 3, NULL, &err), 0);
+	assert_int_equal(t_spawn(argv, NULL, &out), 0);
+	assert_string_equal(out, "1\n"); /* the store's connection, dropped */
+	jg_free(out);
+	th_sleep_ms(200);
+	if (jg_stock_receive(s, "R", 2, NULL, &err))
+		fail_msg("after the connection was dropped: %s", err.msg);
+	assert_int_equal(jg_setting_get(s, "priority_top", &v, &err), 0);
+	/* Lost inside a batch: the batch fails, nothing of it stays, the next one works. */
+	assert_int_equal(jg_store_begin(s, &err), 0);
+	assert_int_equal(jg_stock_receive(s, "R", 100, NULL, &err), 0);
+	assert_int_equal(t_spawn(argv, NULL, &out), 0);
+	assert_string_equal(out, "1\n"); /* the store's connection, dropped */
+	jg_free(out);
+	th_sleep_ms(200);
+	jg_err_clear(&err);
+	assert_int_not_equal(jg_store_commit(s, &err), 0);
+	jg_err_clear(&err);
+	if (jg_stock_receive(s, "R", 1, NULL, &err))
+		fail_msg("after the batch lost its connection: %s", err.msg);
+	jg_store_close(s);
+	{
+		json_t *j = th_cli(&a, "--json sku list");
+
+		assert_int_equal(t_jint(j, "skus/0/on_hand"), 6);
+		json_decref(j);
+	}
+	t_check(a.db);
+}
+
+typedef struct sse_read {
+	jg_buf b;
+	int events;
+} sse_read;
+
+static size_t on_sse(char *p, size_t size, size_t n, void *payload)
+{
+	sse_read *s = payload;
+
+	jg_buf_append(&s->b, p, size * n);
+	s->events = 0;
+	for (const char *q = jg_buf_str(&s->b); (q = strstr(q, "event: changed")); q++)
+		s->events++;
+	return size * n;
+}
+
+/* A commit by another connection (here the CLI; as well another server) reaches the live
+ * view of a server on the same seller (LISTEN/NOTIFY); one by another seller does not. */
+static void test_events_across_connections(void **state)
+{
+	sse_read s = {0};
+	char url[128], auth[160], *tok;
+	struct curl_slist *hl = NULL;
+	CURL *c;
+	CURLM *m;
+	int running = 1, step = 0;
+
+	(void)state;
+	t_ok(a.db, "sku add E --name E");
+	t_ok(b.db, "sku add E --name E");
+	tok = th_token(&a, "viewer", "viewer");
+	th_start(&a);
+	jg_buf_init(&s.b, 1u << 20);
+	snprintf(url, sizeof(url), "%s/api/v1/events", a.base);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+	c = curl_easy_init();
+	hl = curl_slist_append(hl, auth);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_sse);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	m = curl_multi_init();
+	curl_multi_add_handle(m, c);
+	for (int i = 0; i < 600 && running && s.events < 2; i++) {
+		curl_multi_perform(m, &running);
+		curl_multi_poll(m, NULL, 0, 25, NULL);
+		if (s.events == 1 && step == 0) {
+			/* Seller B's commit: no event on A's server. */
+			t_ok(b.db, "stock receive E 1");
+			step = 1;
+			i = 0;
+		} else if (s.events == 1 && step == 1 && i == 40) {
+			t_ok(a.db, "stock receive E 1");
+			step = 2;
+		}
+	}
+	assert_int_equal(step, 2); /* B's commit made no event within a second */
+	assert_int_equal(s.events, 2);
+	curl_multi_remove_handle(m, c);
+	curl_easy_cleanup(c);
+	curl_multi_cleanup(m);
+	curl_slist_free_all(hl);
+	jg_buf_free(&s.b);
+	th_stop(&a);
+	jg_free(tok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +380,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bypassrls_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_across_connections, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
