@@ -5,14 +5,15 @@
 # it builds nothing (`make bench` builds the release preset and the `bench` target, then
 # runs this). docs/PERFORMANCE.md explains each figure.
 #   ./bench/run.sh                  every benchmark
-#   ./bench/run.sh stock xlsx       the ones named (stock, xlsx, import, sync)
+#   ./bench/run.sh stock xlsx       the ones named (stock, xlsx, import, sync, intake)
 #   ./bench/run.sh --callgrind ...  also the stock engine's and the sync's instruction
 #                                   counts on small runs under callgrind (stable numbers
 #                                   for regressions)
 # Stock-engine scratch files go to build/release/bench-data and are removed afterwards;
 # the xlsx benchmark keeps its generated order files in bench/out, the import benchmark
 # its ten channel files in bench/out/import_50000; the sync benchmark works in
-# bench/out/sync and removes it afterwards.
+# bench/out/sync and removes it afterwards; the intake benchmark works in
+# build/release/bench-data/intake and removes it afterwards.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -23,11 +24,11 @@ which=""
 for a in "$@"; do
 	case "$a" in
 	--callgrind) callgrind=1 ;;
-	stock | xlsx | import | sync) which="$which $a" ;;
-	*) echo "usage: $0 [--callgrind] [stock] [xlsx] [import] [sync]" >&2; exit 2 ;;
+	stock | xlsx | import | sync | intake) which="$which $a" ;;
+	*) echo "usage: $0 [--callgrind] [stock] [xlsx] [import] [sync] [intake]" >&2; exit 2 ;;
 	esac
 done
-[ -n "$which" ] || which="stock xlsx import sync"
+[ -n "$which" ] || which="stock xlsx import sync intake"
 
 need() {
 	if [ ! -x "$bin/$1" ]; then
@@ -106,6 +107,15 @@ for b in $which; do
 				     /:jg_sync_plan_make / {printf "    of which the plan          %s Ir\n", $1}'
 			rm -f "$out"
 		fi
+		;;
+	intake)
+		need bench_intake
+		echo
+		echo "== order intake over HTTP (baseline: the same lines through the library, one durable transaction each)"
+		echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+		"$bin/bench_intake" --dir "$data/intake"
+		echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+		rmdir "$data" 2>/dev/null || true
 		;;
 	esac
 done

@@ -77,6 +77,20 @@ int jg_order_page(jg_store *s, const jg_order_query *q, int64_t *out_total, jg_o
 int jg_order_find(jg_store *s, const char *channel, const char *line_id, jg_order_cb cb,
 		  void *payload, jg_err *err);
 
+/* What an intake answer says of a line after its commit. */
+typedef struct jg_order_state {
+	bool found;
+	jg_status status;
+	bool matched;
+	int64_t oversold_by;
+} jg_order_state;
+
+/* The state of each of `n` lines of one channel into out[0..n), found = false for a line
+ * that is not there: one channel lookup and one indexed read per line, a fraction of what
+ * jg_order_find costs each. JG_ENOTFOUND for an unknown channel. */
+int jg_order_states(jg_store *s, const char *channel, const char *const *line_ids, size_t n,
+		    jg_order_state *out, jg_err *err);
+
 typedef struct jg_unmatched_group {
 	const char *channel, *product_id, *option, *product_name;
 	int64_t lines, qty;

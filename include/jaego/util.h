@@ -86,6 +86,39 @@ const char *jg_buf_str(const jg_buf *b);
 /* True when `s[0..n)` is well-formed UTF-8 (no overlongs, no surrogates). */
 bool jg_utf8_valid(const char *s, size_t n);
 
+/* ASCII case-insensitive comparisons, the same in every locale (file formats name their
+ * charsets, tags and attributes in ASCII): equality of two strings, and whether
+ * `p[0..n)` starts with the lower-case literal `lit`. */
+bool jg_ascii_eq_ci(const char *a, const char *b);
+bool jg_ascii_starts_ci(const void *p, size_t n, const char *lit);
+
+/* Writes the UTF-8 form of the scalar value `cp` (at most U+10FFFF, not a surrogate: the
+ * caller checks) at `d`, which has room for 4 bytes; returns the bytes written. Inline:
+ * the spreadsheet readers call it per character of every decoded string. */
+static inline size_t jg_utf8_put(char *d, uint32_t cp)
+{
+	if (cp < 0x80) {
+		d[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		d[0] = (char)(0xc0 | cp >> 6);
+		d[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		d[0] = (char)(0xe0 | cp >> 12);
+		d[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		d[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	d[0] = (char)(0xf0 | cp >> 18);
+	d[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	d[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	d[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
 /*
  * Writes the NFC form of the UTF-8 text `s` into `out` (appended). Korean typed on a Mac
  * arrives decomposed (NFD); this is how it is stored. JG_EINVAL for invalid UTF-8.

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "jaego/catalog.h"
 #include "jaego/jaego.h"
 #include "json/shapes.h"
 
@@ -71,6 +72,9 @@ void cli_table_free(cli_table *t);
 
 /* Formats an int64 into a static-free caller buffer (>= 24 bytes). */
 const char *cli_num(char *buf, int64_t v);
+
+/* `jaego sku import` / `jaego listing import` (catalog.c). */
+int cli_catalog_import(cli *c, jg_catalog_kind kind);
 
 /* ---- command groups ----------------------------------------------------------------------- */
 

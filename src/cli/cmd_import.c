@@ -68,9 +68,23 @@ static void summary_text(const jg_intake_summary *s, bool dry_run)
 typedef struct import_run {
 	cli *c;
 	json_t *files;
-	bool dry_run;
+	bool dry_run, password;
 	int status;
 } import_run;
+
+/* The library says what is missing in words that fit the dashboard too; the command line
+ * adds the option that gives it. `msg` is copied into `out`. */
+static const char *cli_hinted(char *out, size_t cap, const jg_err *err, bool password)
+{
+	const char *hint = "";
+
+	if (err->code == JG_EPERM && !password && strstr(err->msg, "password-protected"))
+		hint = " (--password PW)";
+	else if (strstr(err->msg, "name its channel"))
+		hint = " (--channel NAME)";
+	snprintf(out, cap, "%s%s", err->msg, hint);
+	return out;
+}
 
 /* One file done: its summary, in the order the files were given. */
 static int import_done(size_t index, const char *path, int rc, const jg_err *err,
@@ -88,10 +102,13 @@ static int import_done(size_t index, const char *path, int rc, const jg_err *err
 			json_object_set_new(f, "error", json_string(err->msg));
 		json_array_append_new(r->files, f);
 	} else {
+		char msg[JG_ERR_MSG_MAX + 32];
+
 		if (sum)
 			summary_text(sum, r->dry_run);
 		if (rc)
-			fprintf(stderr, "jaego import: %s\n", err->msg);
+			fprintf(stderr, "jaego import: %s\n",
+				cli_hinted(msg, sizeof(msg), err, r->password));
 	}
 	return 0;
 }
@@ -125,7 +142,7 @@ int cmd_import(cli *c)
 				    .dry_run = dry != NULL,
 				    .strict = strict != NULL};
 		jg_intake_item items[256];
-		import_run run = {c, files, o.dry_run, CLI_OK};
+		import_run run = {c, files, o.dry_run, password != NULL, CLI_OK};
 
 		for (int i = 0; i < np; i++)
 			items[i] = (jg_intake_item){pos[i], &o};
@@ -205,8 +222,11 @@ static int profile_check(cli *c, jg_profiles *set, const char *path, const char 
 			fmt = info.format;
 		if (rc == JG_EIO || rc == JG_EFORMAT || rc == JG_EPERM || rc == JG_ELIMIT ||
 		    rc == JG_ENOMEM) {
+			jg_err shown = err;
+
+			cli_hinted(shown.msg, sizeof(shown.msg), &err, password != NULL);
 			json_decref(results);
-			return cli_fail(c, &err);
+			return cli_fail(c, &shown);
 		}
 		json_array_append_new(results,
 				      rc ? json_pack("{s:s, s:b, s:s}", "profile", jg_profile_name(p),

@@ -18,7 +18,7 @@ enum MHD_Result jg__api_health(jg__req *r)
 	return jg__reply_json(r, 200, json_pack("{s:b, s:s}", "ok", 1, "version", JAEGO_VERSION));
 }
 
-/* ---- login ---------------------------------------------------------------------------------- */
+/* ---- login -------------------------------------------------------------------------------- */
 
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static char dummy_hash[JG_PASSWORD_HASH_MAX];
@@ -146,8 +146,7 @@ enum MHD_Result jg__api_login(jg__req *r)
 	return jg__write(r, login_run, login_finish, c, JG__W_QUIET, 1, 200);
 }
 
-/* ---- logout, me, events ------------------------------------------------------------------------
- */
+/* ---- logout, me, events ------------------------------------------------------------------- */
 
 static int logout_run(jg_store *s, jg__wjob *j, jg_err *err)
 {
@@ -208,8 +207,7 @@ enum MHD_Result jg__api_events(jg__req *r)
 	return jg__reply_response(r, 200, resp);
 }
 
-/* ---- users, tokens, audit
- * --------------------------------------------------------------------------- */
+/* ---- users, tokens, audit ----------------------------------------------------------------- */
 
 typedef struct user_ctx {
 	const char *name;
@@ -390,4 +388,104 @@ enum MHD_Result jg__api_audit(jg__req *r)
 				: jg__reply_error(r, JG__API_INTERNAL, "out of memory");
 	}
 	return jg__reply_json(r, 200, json_pack("{s:o}", "audit", arr));
+}
+
+/* ---- removing users, new passwords, revoking tokens --------------------------------------- */
+
+typedef struct admin_count {
+	int64_t admins;
+} admin_count;
+
+static int on_admin(const jg_user_info *u, void *payload)
+{
+	admin_count *n = payload;
+
+	n->admins += u->role == JG_ROLE_ADMIN;
+	return 0;
+}
+
+/* Runs at the writer, so the count and the removal see the same users: the last admin
+ * cannot be removed (nobody could manage accounts through the server any more). */
+static int user_remove_run(jg_store *s, jg__wjob *j, jg_err *err)
+{
+	const char *name = j->ctx;
+	jg_user_info u;
+	admin_count n = {0};
+	int rc = jg_user_get(s, name, &u, err);
+
+	if (rc)
+		return rc;
+	if (u.role == JG_ROLE_ADMIN) {
+		if ((rc = jg_user_each(s, on_admin, &n, err)))
+			return rc;
+		if (n.admins <= 1)
+			return jg_err_set(err, JG_ESTATE,
+					  "user \"%s\" is the last admin: add another admin first",
+					  name);
+	}
+	return jg_user_remove(s, name, err);
+}
+
+static enum MHD_Result user_remove_finish(jg__req *r)
+{
+	return jg__finish_json(r, 200,
+			       json_pack("{s:s, s:b}", "user", (const char *)r->ctx, "removed", 1));
+}
+
+enum MHD_Result jg__api_users_remove(jg__req *r)
+{
+	return jg__write(r, user_remove_run, user_remove_finish, (void *)r->params[0], JG__W_QUIET,
+			 1, 200);
+}
+
+static int user_password_run(jg_store *s, jg__wjob *j, jg_err *err)
+{
+	user_ctx *c = j->ctx;
+
+	return jg_user_set_password(s, c->name, c->hash, err);
+}
+
+static enum MHD_Result user_password_finish(jg__req *r)
+{
+	user_ctx *c = r->ctx;
+
+	return jg__finish_json(r, 200, json_pack("{s:s, s:b}", "user", c->name, "updated", 1));
+}
+
+/* The new password is hashed here, on the pool thread (Argon2id, as `jaego user passwd`);
+ * the writer only stores the hash and ends the user's sessions. */
+enum MHD_Result jg__api_users_password(jg__req *r)
+{
+	static const jg__jfield spec[] = {{"password", JG__J_STR, JG__J_REQUIRED}, {NULL, 0, 0}};
+	jg_err err = {0};
+	user_ctx *c = jg_arena_alloc(&r->arena, sizeof(*c));
+
+	if (!c)
+		return jg__reply_error(r, JG__API_INTERNAL, "out of memory");
+	memset(c, 0, sizeof(*c));
+	if (jg__json_check(r->json, spec, NULL, &err))
+		return jg__reply_err(r, &err);
+	c->name = r->params[0];
+	if (jg__check_id("name", c->name, &err))
+		return jg__reply_err(r, &err);
+	if (jg_password_hash(c->hash, jg__jstr(r->json, "password"), &err))
+		return jg__reply_err(r, &err);
+	return jg__write(r, user_password_run, user_password_finish, c, JG__W_QUIET, 1, 200);
+}
+
+static int token_revoke_run(jg_store *s, jg__wjob *j, jg_err *err)
+{
+	return jg_token_revoke(s, j->ctx, err);
+}
+
+static enum MHD_Result token_revoke_finish(jg__req *r)
+{
+	return jg__finish_json(
+		r, 200, json_pack("{s:s, s:b}", "token", (const char *)r->ctx, "revoked", 1));
+}
+
+enum MHD_Result jg__api_tokens_revoke(jg__req *r)
+{
+	return jg__write(r, token_revoke_run, token_revoke_finish, (void *)r->params[0],
+			 JG__W_QUIET, 1, 200);
 }

@@ -18,8 +18,7 @@
 #include "jaego/query.h"
 #include "json/shapes.h"
 
-/* ---- list, add ---------------------------------------------------------------------------------
- */
+/* ---- list, add ---------------------------------------------------------------------------- */
 
 typedef struct chan_find {
 	const char *name;
@@ -112,15 +111,35 @@ static enum MHD_Result add_finish(jg__req *r)
 	return chan_finish(r, 201);
 }
 
+/* True when the profile `name` is known (built in or added); otherwise answers the request
+ * (400, or the store's error) and returns false. */
+static bool profile_known(jg__req *r, const char *name)
+{
+	jg_profiles *set = NULL;
+	jg_err err = {0};
+	jg_store *s = jg__reader(r);
+	bool known;
+
+	if (!s)
+		return false; /* answered */
+	if (jg_intake_profiles(s, &set, &err)) {
+		jg__reply_err(r, &err);
+		return false;
+	}
+	known = jg_profiles_find(set, name) != NULL;
+	jg_profiles_free(set);
+	if (!known)
+		jg__reply_error(r, JG__API_INVALID, "unknown profile \"%s\" (see GET /api/v1/profiles)",
+				name);
+	return known;
+}
+
 enum MHD_Result jg__api_channels_add(jg__req *r)
 {
 	static const jg__jfield spec[] = {
 		{"name", JG__J_STR, JG__J_REQUIRED}, {"profile", JG__J_STR, 0}, {NULL, 0, 0}};
-	jg_profiles *set = NULL;
 	jg_err err = {0};
-	jg_store *s;
 	chan_ctx *c = jg_arena_alloc(&r->arena, sizeof(*c));
-	bool known;
 
 	if (!c)
 		return jg__reply_error(r, JG__API_INTERNAL, "out of memory");
@@ -131,21 +150,12 @@ enum MHD_Result jg__api_channels_add(jg__req *r)
 	c->profile = jg__jstr(r->json, "profile") ? jg__jstr(r->json, "profile") : "generic";
 	if (jg__check_id("name", c->name, &err))
 		return jg__reply_err(r, &err);
-	if (!(s = jg__reader(r)))
+	if (!profile_known(r, c->profile))
 		return MHD_YES;
-	if (jg_intake_profiles(s, &set, &err))
-		return jg__reply_err(r, &err);
-	known = jg_profiles_find(set, c->profile) != NULL;
-	jg_profiles_free(set);
-	if (!known)
-		return jg__reply_error(r, JG__API_INVALID,
-				       "unknown profile \"%s\" (see GET /api/v1/profiles)",
-				       c->profile);
 	return jg__write(r, add_run, add_finish, c, 0, 1, 201);
 }
 
-/* ---- rules
- * ---------------------------------------------------------------------------------------- */
+/* ---- rules -------------------------------------------------------------------------------- */
 
 /* Reads a rule patch from the body; answers and returns -1 when it is bad or empty. */
 static int rule_patch(jg__req *r, jg_rule_patch *p, bool with_profile)
@@ -239,28 +249,12 @@ enum MHD_Result jg__api_channels_patch(jg__req *r)
 	if (rule_patch(r, &c->patch, true))
 		return MHD_YES;
 	c->profile = jg__jstr(r->json, "profile");
-	if (c->profile) {
-		jg_profiles *set = NULL;
-		jg_err err = {0};
-		jg_store *s = jg__reader(r);
-		bool known;
-
-		if (!s)
-			return MHD_YES;
-		if (jg_intake_profiles(s, &set, &err))
-			return jg__reply_err(r, &err);
-		known = jg_profiles_find(set, c->profile) != NULL;
-		jg_profiles_free(set);
-		if (!known)
-			return jg__reply_error(r, JG__API_INVALID,
-					       "unknown profile \"%s\" (see GET /api/v1/profiles)",
-					       c->profile);
-	}
+	if (c->profile && !profile_known(r, c->profile))
+		return MHD_YES;
 	return jg__write(r, patch_run, patch_finish, c, 0, 1, 200);
 }
 
-/* ---- preview
- * ------------------------------------------------------------------------------------------ */
+/* ---- preview ------------------------------------------------------------------------------ */
 
 typedef struct preview {
 	jg_rule rule;
@@ -336,8 +330,7 @@ enum MHD_Result jg__api_channels_preview(jg__req *r)
 			      json_pack("{s:s, s:o}", "channel", r->params[0], "listings", p.arr));
 }
 
-/* ---- settings
- * -------------------------------------------------------------------------------------------- */
+/* ---- settings ----------------------------------------------------------------------------- */
 
 enum MHD_Result jg__api_settings_get(jg__req *r)
 {
@@ -378,8 +371,7 @@ enum MHD_Result jg__api_settings_patch(jg__req *r)
 	return jg__write(r, setting_run, setting_finish, v, 0, 1, 200);
 }
 
-/* ---- order intake
- * ------------------------------------------------------------------------------------------ */
+/* ---- order intake ------------------------------------------------------------------------- */
 
 typedef struct line_out {
 	int rc;
@@ -537,20 +529,38 @@ static json_t *line_result(jg__req *r, jg_store *s, const char *channel, const c
 static enum MHD_Result intake_finish(jg__req *r)
 {
 	intake_ctx *c = r->ctx;
+	const char **ids = jg_arena_alloc(&r->arena, c->n * sizeof(*ids));
+	jg_order_state *st = jg_arena_alloc(&r->arena, c->n * sizeof(*st));
 	jg_store *s;
 	json_t *arr;
 
 	if (r->job.rc)
 		return jg__reply_err(r, &r->job.err);
+	if (!ids || !st)
+		return jg__reply_error(r, JG__API_INTERNAL, "out of memory");
 	if (!(s = jg__reader(r)))
 		return MHD_YES;
+	/* Inside a batch the shortage is known only at commit: read every line's state now,
+	 * in one call (as a failed read of one line did, a failure keeps the writer's
+	 * answers). */
+	for (size_t i = 0; i < c->n; i++)
+		ids[i] = c->in[i].line_id;
+	if (jg_order_states(s, c->channel, ids, c->n, st, NULL))
+		memset(st, 0, c->n * sizeof(*st));
 	arr = json_array();
-	for (size_t i = 0; arr && i < c->n; i++)
-		if (json_array_append_new(
-			    arr, line_result(r, s, c->channel, c->in[i].line_id, &c->out[i]))) {
+	for (size_t i = 0; arr && i < c->n; i++) {
+		json_t *x = line_result(r, NULL, c->channel, c->in[i].line_id, &c->out[i]);
+
+		if (x && c->out[i].rc == 0 && st[i].found) {
+			json_object_set_new(x, "status", json_string(jg_status_name(st[i].status)));
+			json_object_set_new(x, "matched", json_boolean(st[i].matched));
+			json_object_set_new(x, "oversold_by", json_integer(st[i].oversold_by));
+		}
+		if (json_array_append_new(arr, x)) {
 			json_decref(arr);
 			arr = NULL;
 		}
+	}
 	if (!arr)
 		return jg__reply_error(r, JG__API_INTERNAL, "out of memory");
 	return jg__reply_json(r, 200, json_pack("{s:s, s:o}", "channel", c->channel, "lines", arr));
@@ -588,8 +598,7 @@ enum MHD_Result jg__api_channels_intake(jg__req *r)
 	return jg__write(r, intake_run, intake_finish, c, 0, (int64_t)c->n, 200);
 }
 
-/* ---- one order line, by hand (POST /orders)
- * ------------------------------------------------------------ */
+/* ---- one order line, by hand (POST /orders) ----------------------------------------------- */
 
 typedef struct order_ctx {
 	jg_order_in in;

@@ -92,8 +92,7 @@ enum MHD_Result jg__api_jobs_get(jg__req *r)
 	return jg__reply_json(r, 200, doc);
 }
 
-/* ---- profiles
- * ---------------------------------------------------------------------------------------- */
+/* ---- profiles ----------------------------------------------------------------------------- */
 
 /* The built-in and added profiles; answers itself on failure. */
 static jg_profiles *profiles(jg__req *r)

@@ -12,8 +12,7 @@
 #include "jaego/query.h"
 #include "json/shapes.h"
 
-/* ---- listings -----------------------------------------------------------------------------------
- */
+/* ---- listings ----------------------------------------------------------------------------- */
 
 static int on_listing(const jg_listing_info *l, const int64_t *low, void *payload)
 {
@@ -138,8 +137,7 @@ enum MHD_Result jg__api_listings_map(jg__req *r)
 	return jg__write(r, map_run, map_finish, c, 0, 1, 200);
 }
 
-/* ---- order lines
- * ------------------------------------------------------------------------------------ */
+/* ---- order lines -------------------------------------------------------------------------- */
 
 static int on_order(const jg_order_info *o, void *payload)
 {
@@ -289,8 +287,7 @@ enum MHD_Result jg__api_orders_return(jg__req *r)
 	return move(r, JG_STATUS_RETURNED, spec);
 }
 
-/* ---- queues
- * --------------------------------------------------------------------------------------------- */
+/* ---- queues ------------------------------------------------------------------------------- */
 
 static int on_group(const jg_unmatched_group *g, void *payload)
 {

@@ -14,7 +14,7 @@
 
 #define QTY_LIMIT 1000000000LL
 
-/* ---- the grid ------------------------------------------------------------------------------ */
+/* ---- the grid ----------------------------------------------------------------------------- */
 
 static int on_grid_row(const jg_sku_row *row, void *payload)
 {
@@ -58,8 +58,7 @@ enum MHD_Result jg__api_skus_list(jg__req *r)
 					(json_int_t)q.limit));
 }
 
-/* ---- one SKU's document, read back after a write
- * ---------------------------------------------------- */
+/* ---- one SKU's document, read back after a write ------------------------------------------ */
 
 static int on_listed(const char *channel, int64_t listed, void *payload)
 {
@@ -94,8 +93,7 @@ static json_t *sku_doc(jg__req *r, const char *code)
 	return doc;
 }
 
-/* ---- add, change
- * ---------------------------------------------------------------------------------- */
+/* ---- add, change -------------------------------------------------------------------------- */
 
 typedef struct sku_ctx {
 	const char *code, *name, *note, *reason;
@@ -226,8 +224,7 @@ enum MHD_Result jg__api_skus_patch(jg__req *r)
 	return jg__write(r, patch_run, patch_finish, c, 0, 1, 200);
 }
 
-/* ---- movements
- * ------------------------------------------------------------------------------------- */
+/* ---- movements ---------------------------------------------------------------------------- */
 
 static int move_run(jg_store *s, jg__wjob *j, jg_err *err)
 {
@@ -301,8 +298,7 @@ enum MHD_Result jg__api_skus_count(jg__req *r)
 	return move(r, "count", spec);
 }
 
-/* ---- history, why
- * ----------------------------------------------------------------------------------- */
+/* ---- history, why ------------------------------------------------------------------------- */
 
 typedef struct hist {
 	json_t *arr;

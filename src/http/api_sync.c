@@ -43,8 +43,7 @@ enum MHD_Result jg__api_sync_plan(jg__req *r)
 	return jg__reply_json(r, 200, json_pack("{s:o}", "plan", arr));
 }
 
-/* ---- export ------------------------------------------------------------------------------------
- */
+/* ---- export ------------------------------------------------------------------------------- */
 
 typedef struct export_ctx {
 	const char *channel;
@@ -175,8 +174,7 @@ enum MHD_Result jg__api_sync_file(jg__req *r)
 	return jg__reply_response(r, 200, resp);
 }
 
-/* ---- mark
- * ------------------------------------------------------------------------------------------- */
+/* ---- mark --------------------------------------------------------------------------------- */
 
 typedef struct mark_ctx {
 	const char *channel, *filename, *path;
@@ -234,8 +232,7 @@ enum MHD_Result jg__api_sync_mark(jg__req *r)
 	return jg__write(r, mark_run, mark_finish, c, JG__W_SOLO, 1, 200);
 }
 
-/* ---- status, check
- * ----------------------------------------------------------------------------------- */
+/* ---- status, check ------------------------------------------------------------------------ */
 
 typedef struct status_row {
 	char name[JG_CODE_MAX];

@@ -109,7 +109,7 @@ int jg__auth_resolve(jg__req *r, jg_err *err)
 	return 0;
 }
 
-/* ---- the login rate limit ---------------------------------------------------------------- */
+/* ---- the login rate limit ----------------------------------------------------------------- */
 
 typedef struct limit_slot {
 	char key[JG_CODE_MAX + 8];

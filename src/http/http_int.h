@@ -31,6 +31,7 @@
 #define JG__JSON_MAX     (1u << 20)           /* bytes of a JSON body */
 #define JG__JSON_DEPTH   32                   /* nesting of a JSON body */
 #define JG__UPLOAD_MAX   (64ull << 20)        /* bytes of an uploaded file */
+#define JG__LIST_MAX     (16ull << 20)        /* bytes of an uploaded SKU or listing list */
 #define JG__REQ_ARENA    (4u << 20)           /* a request's arena */
 #define JG__CONN_MEMORY  (64u << 10)          /* MHD's buffer per connection: headers and reads */
 #define JG__CONN_LIMIT   256                  /* open connections */
@@ -39,6 +40,8 @@
 #define JG__WRITE_QUEUE  8192                 /* writes waiting for the writer */
 #define JG__GROUP_WEIGHT 20000                /* order lines (or operations) in one group commit */
 #define JG__LINES_MAX    1000                 /* order lines in one intake request */
+#define JG__LINGER_MIN   256                  /* group weight after which the writer lingers */
+#define JG__LINGER_MS    50                   /* ... a quarter of the group's time, at most */
 #define JG__SESSION_MS   (12LL * 3600 * 1000) /* a dashboard session lasts 12 hours */
 #define JG__KEEPALIVE_MS 15000                /* server-sent events keep-alive */
 #define JG__JOBS_MAX     256                  /* import jobs remembered */
@@ -57,6 +60,7 @@ typedef enum jg__api_kind {
 	JG__API_METHOD,
 	JG__API_CONFLICT,
 	JG__API_TOO_LARGE,
+	JG__API_UNPROCESSABLE, /* a catalogue file with bad rows: nothing applied (422) */
 	JG__API_RATE_LIMITED,
 	JG__API_BUSY,
 	JG__API_INTERNAL
@@ -83,7 +87,8 @@ typedef enum jg__body {
 
 enum {
 	JG__ROUTE_PUBLIC = 1, /* no authentication (health, login, the dashboard) */
-	JG__ROUTE_READ = 2    /* a POST that changes nothing: no writer, no audit, no CSRF */
+	JG__ROUTE_READ = 2,   /* a POST that changes nothing: no writer, no audit, no CSRF */
+	JG__ROUTE_LIST = 4    /* an upload of a SKU or listing list: JG__LIST_MAX */
 };
 
 typedef struct jg__route {
@@ -94,6 +99,9 @@ typedef struct jg__route {
 	jg__body body;
 	unsigned flags;
 } jg__route;
+
+/* The most body bytes a route takes: JSON, an upload (its own cap or JG__UPLOAD_MAX), or 0. */
+uint64_t jg__route_body_max(const jg__route *rt);
 
 #define JG__PARAMS_MAX 4
 
@@ -143,6 +151,7 @@ typedef struct jg__writer {
 	pthread_cond_t cv;
 	jg__wjob *head, *tail;
 	size_t queued;
+	int64_t queued_weight; /* sum of the queued jobs' weights */
 	bool stopping;
 	jg_store *store;
 	bool trace;               /* JAEGO_LOG=debug: one line per group on stderr */
@@ -318,6 +327,10 @@ struct jg__req {
 	enum MHD_Result (*finish)(jg__req *r);
 	void *ctx;
 	bool audited; /* the writer wrote its audit entry */
+	/* Called with `cleanup_arg` when the request is freed, however it ended (a handler's
+	 * own allocation that must outlive the writer, e.g. a catalogue file read). */
+	void (*cleanup)(void *arg);
+	void *cleanup_arg;
 };
 
 /* Thread-local read store for handlers; answers 500 itself on failure (returns NULL). */
@@ -436,6 +449,9 @@ enum MHD_Result jg__api_users_list(jg__req *r);
 enum MHD_Result jg__api_tokens_add(jg__req *r);
 enum MHD_Result jg__api_tokens_list(jg__req *r);
 enum MHD_Result jg__api_audit(jg__req *r);
+enum MHD_Result jg__api_users_remove(jg__req *r);
+enum MHD_Result jg__api_users_password(jg__req *r);
+enum MHD_Result jg__api_tokens_revoke(jg__req *r);
 
 enum MHD_Result jg__api_skus_list(jg__req *r);
 enum MHD_Result jg__api_skus_add(jg__req *r);
@@ -456,6 +472,8 @@ enum MHD_Result jg__api_settings_patch(jg__req *r);
 
 enum MHD_Result jg__api_listings_list(jg__req *r);
 enum MHD_Result jg__api_listings_map(jg__req *r);
+enum MHD_Result jg__api_skus_import(jg__req *r);
+enum MHD_Result jg__api_listings_import(jg__req *r);
 
 enum MHD_Result jg__api_orders_list(jg__req *r);
 enum MHD_Result jg__api_orders_add(jg__req *r);

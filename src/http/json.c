@@ -12,13 +12,14 @@
 
 #include "http_int.h"
 
-/* ---- the error table ------------------------------------------------------------------------ */
+/* ---- the error table ---------------------------------------------------------------------- */
 
 static const struct {
 	jg__api_kind kind;
 	unsigned status;
 	const char *code;
 } API_ERRORS[] = {
+	/* clang-format off */
 	{JG__API_INVALID, 400, "invalid"},
 	{JG__API_UNAUTHORIZED, 401, "unauthorized"},
 	{JG__API_FORBIDDEN, 403, "forbidden"},
@@ -26,9 +27,11 @@ static const struct {
 	{JG__API_METHOD, 405, "method_not_allowed"},
 	{JG__API_CONFLICT, 409, "conflict"},
 	{JG__API_TOO_LARGE, 413, "too_large"},
+	{JG__API_UNPROCESSABLE, 422, "unprocessable"},
 	{JG__API_RATE_LIMITED, 429, "rate_limited"},
 	{JG__API_BUSY, 503, "busy"},
 	{JG__API_INTERNAL, 500, "internal"},
+	/* clang-format on */
 };
 
 jg__api_kind jg__api_kind_of(int code)
@@ -62,8 +65,7 @@ const char *jg__api_code(jg__api_kind k)
 	return "internal";
 }
 
-/* ---- JSON bodies ------------------------------------------------------------------------------
- */
+/* ---- JSON bodies -------------------------------------------------------------------------- */
 
 /* The deepest nesting of arrays and objects in `text`, or JG__JSON_DEPTH + 1 as soon as it
  * goes past the cap. Strings are skipped with their escapes; malformed text is left for
@@ -249,8 +251,7 @@ int jg__check_id(const char *what, const char *v, jg_err *err)
 	return 0;
 }
 
-/* ---- URLs ---------------------------------------------------------------------------------------
- */
+/* ---- URLs --------------------------------------------------------------------------------- */
 
 static int hexval(char c)
 {

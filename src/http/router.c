@@ -4,7 +4,8 @@
  * match any one segment; the matched segments are percent-decoded and handed to the
  * handler in order. A path that no pattern matches is 404; one that matches under other
  * methods is 405. The table says for each route the least role it needs, what body it
- * takes, and whether it is public; the server enforces all three before a handler runs.
+ * takes (and how large), and whether it is public; the server enforces them before a
+ * handler runs.
  */
 #include <string.h>
 
@@ -30,6 +31,7 @@ const jg__route jg__routes[] = {
 	{"POST", V "/skus/{}/count", jg__api_skus_count, R_OP, JG__BODY_JSON, 0},
 	{"GET", V "/skus/{}/history", jg__api_skus_history, R_VIEW, JG__BODY_NONE, 0},
 	{"GET", V "/skus/{}/why", jg__api_skus_why, R_VIEW, JG__BODY_NONE, 0},
+	{"POST", V "/skus/import", jg__api_skus_import, R_OP, JG__BODY_FILE, JG__ROUTE_LIST},
 
 	{"GET", V "/channels", jg__api_channels_list, R_VIEW, JG__BODY_NONE, 0},
 	{"POST", V "/channels", jg__api_channels_add, R_OP, JG__BODY_JSON, 0},
@@ -42,6 +44,8 @@ const jg__route jg__routes[] = {
 
 	{"GET", V "/listings", jg__api_listings_list, R_VIEW, JG__BODY_NONE, 0},
 	{"POST", V "/listings", jg__api_listings_map, R_OP, JG__BODY_JSON, 0},
+	{"POST", V "/listings/import", jg__api_listings_import, R_OP, JG__BODY_FILE,
+	 JG__ROUTE_LIST},
 
 	{"GET", V "/orders", jg__api_orders_list, R_VIEW, JG__BODY_NONE, 0},
 	{"POST", V "/orders", jg__api_orders_add, R_OP, JG__BODY_JSON, 0},
@@ -67,11 +71,23 @@ const jg__route jg__routes[] = {
 
 	{"POST", V "/users", jg__api_users_add, R_ADMIN, JG__BODY_JSON, 0},
 	{"GET", V "/users", jg__api_users_list, R_ADMIN, JG__BODY_NONE, 0},
+	{"DELETE", V "/users/{}", jg__api_users_remove, R_ADMIN, JG__BODY_NONE, 0},
+	{"PUT", V "/users/{}/password", jg__api_users_password, R_ADMIN, JG__BODY_JSON, 0},
 	{"POST", V "/tokens", jg__api_tokens_add, R_ADMIN, JG__BODY_JSON, 0},
 	{"GET", V "/tokens", jg__api_tokens_list, R_ADMIN, JG__BODY_NONE, 0},
+	{"DELETE", V "/tokens/{}", jg__api_tokens_revoke, R_ADMIN, JG__BODY_NONE, 0},
 	{"GET", V "/audit", jg__api_audit, R_ADMIN, JG__BODY_NONE, 0},
 };
 const size_t jg__route_count = sizeof(jg__routes) / sizeof(jg__routes[0]);
+
+uint64_t jg__route_body_max(const jg__route *rt)
+{
+	if (!rt)
+		return 0;
+	if (rt->body == JG__BODY_FILE)
+		return (rt->flags & JG__ROUTE_LIST) ? JG__LIST_MAX : JG__UPLOAD_MAX;
+	return rt->body == JG__BODY_JSON ? JG__JSON_MAX : 0;
+}
 
 /* Matches `path` against `pattern`; fills the raw segments matched by {} (pointers into
  * `path` with their lengths). */

@@ -39,8 +39,7 @@
 
 #define HARD_CLOSE_EXTRA (16u << 20) /* bytes past a cap after which we hang up */
 
-/* ---- read connections per pool thread ---------------------------------------------------------
- */
+/* ---- read connections per pool thread ----------------------------------------------------- */
 
 static _Thread_local jg_store *tl_reader;
 static _Thread_local jg__server *tl_owner;
@@ -84,7 +83,7 @@ jg_store *jg__reader(jg__req *r)
 	return s;
 }
 
-/* ---- stock-update files --------------------------------------------------------------------- */
+/* ---- stock-update files ------------------------------------------------------------------- */
 
 int64_t jg__server_file_add(jg__server *srv, const char *channel, const char *path,
 			    const char *format)
@@ -122,8 +121,7 @@ int jg__server_file_get(jg__server *srv, int64_t id, jg__file_entry *out)
 	return rc;
 }
 
-/* ---- answers ------------------------------------------------------------------------------------
- */
+/* ---- answers ------------------------------------------------------------------------------ */
 
 void jg__common_headers(jg__req *r, struct MHD_Response *resp)
 {
@@ -228,8 +226,7 @@ enum MHD_Result jg__reply_err(jg__req *r, const jg_err *err)
 			      err->msg[0] ? err->msg : jg_strerror(code), NULL, NULL);
 }
 
-/* ---- request helpers
- * ------------------------------------------------------------------------------ */
+/* ---- request helpers ---------------------------------------------------------------------- */
 
 const char *jg__header(jg__req *r, const char *name)
 {
@@ -298,8 +295,7 @@ int jg__query_bool(jg__req *r, const char *name, bool *out)
 	return 0;
 }
 
-/* ---- handing writes to the writer
- * ------------------------------------------------------------------ */
+/* ---- handing writes to the writer --------------------------------------------------------- */
 
 static void write_done(jg__wjob *j)
 {
@@ -350,8 +346,7 @@ enum MHD_Result jg__finish_json(jg__req *r, unsigned status, json_t *doc)
 	return jg__reply_json(r, status, doc);
 }
 
-/* ---- the request's life
- * ---------------------------------------------------------------------------- */
+/* ---- the request's life ------------------------------------------------------------------- */
 
 static int64_t now_us(void)
 {
@@ -414,6 +409,8 @@ static void req_free(jg__req *r)
 {
 	if (!r)
 		return;
+	if (r->cleanup)
+		r->cleanup(r->cleanup_arg);
 	if (r->fd >= 0)
 		close(r->fd);
 	if (r->tmp_path) {
@@ -564,9 +561,7 @@ static enum MHD_Result begin(jg__req *r)
 	}
 	if (cl) {
 		int64_t n;
-		uint64_t cap = r->route->body == JG__BODY_FILE   ? JG__UPLOAD_MAX
-			       : r->route->body == JG__BODY_JSON ? JG__JSON_MAX
-								 : 0;
+		uint64_t cap = jg__route_body_max(r->route);
 
 		if (jg_parse_i64(&n, cl) || n < 0)
 			return jg__reply_error(r, JG__API_INVALID, "bad Content-Length");
@@ -607,10 +602,7 @@ static enum MHD_Result begin(jg__req *r)
  * told 413), up to HARD_CLOSE_EXTRA more; then the connection is dropped. */
 static enum MHD_Result body_chunk(jg__req *r, const char *data, size_t n)
 {
-	uint64_t cap = !r->route                         ? 0
-		       : r->route->body == JG__BODY_FILE ? JG__UPLOAD_MAX
-		       : r->route->body == JG__BODY_JSON ? JG__JSON_MAX
-							 : 0;
+	uint64_t cap = jg__route_body_max(r->route);
 
 	r->body_len += n;
 	if (r->body_len > cap) {
@@ -645,13 +637,12 @@ static enum MHD_Result dispatch(jg__req *r)
 		return jg__static_serve(r, r->path);
 	}
 	if (r->too_large)
-		return jg__reply_error(
-			r, JG__API_TOO_LARGE,
-			r->route->body == JG__BODY_FILE ? "the upload is larger than"
-							  " %llu bytes"
-							: "the body is larger than %llu bytes",
-			(unsigned long long)(r->route->body == JG__BODY_FILE ? JG__UPLOAD_MAX
-									     : JG__JSON_MAX));
+		return jg__reply_error(r, JG__API_TOO_LARGE,
+				       r->route->body == JG__BODY_FILE
+					       ? "the upload is larger than"
+						 " %llu bytes"
+					       : "the body is larger than %llu bytes",
+				       (unsigned long long)jg__route_body_max(r->route));
 	if (r->route->body == JG__BODY_NONE && r->body_len)
 		return jg__reply_error(r, JG__API_INVALID, "this request takes no body");
 	if (r->route->body == JG__BODY_JSON) {
@@ -703,8 +694,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 }
 
-/* ---- start and stop
- * -------------------------------------------------------------------------------- */
+/* ---- start and stop ----------------------------------------------------------------------- */
 
 static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
 {
@@ -715,14 +705,30 @@ static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
 
 /* libmicrohttpd hands us its own printf format: a literal inside the library. */
 static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/*
+ * libmicrohttpd's own messages, one logfmt line each. A peer that went away (a closed tab
+ * ending its live-update stream, a client giving up) is routine, not a warning: such
+ * messages are shown only with JAEGO_LOG=debug.
+ */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	static const char *const routine[] = {"Failed to send", "Broken pipe", "reset by peer",
+					      "closed by peer", "Connection was closed"};
+	const char *level = "warn", *dbg = getenv("JAEGO_LOG");
 	char msg[512];
 
 	(void)cls;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
-	fprintf(stderr, "level=warn source=microhttpd msg=\"%s\"\n", msg);
+	for (char *q = msg; *q; q++)
+		if (*q == '"')
+			*q = '\''; /* keeps the line one logfmt value */
+	for (size_t i = 0; i < sizeof(routine) / sizeof(routine[0]); i++)
+		if (strstr(msg, routine[i]))
+			level = "debug";
+	if (strcmp(level, "debug") == 0 && !(dbg && strcmp(dbg, "debug") == 0))
+		return;
+	fprintf(stderr, "level=%s source=microhttpd msg=\"%s\"\n", level, msg);
 }
 
 static int parse_listen(const char *listen, struct sockaddr_storage *out, socklen_t *len, bool *v6,

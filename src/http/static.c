@@ -8,7 +8,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "http_int.h"
 
@@ -48,7 +47,7 @@ static const char *type_of(const char *path)
 	const char *dot = strrchr(path, '.');
 
 	for (size_t i = 0; dot && i < sizeof(TYPES) / sizeof(TYPES[0]); i++)
-		if (strcasecmp(dot, TYPES[i].ext) == 0)
+		if (jg_ascii_eq_ci(dot, TYPES[i].ext))
 			return TYPES[i].type;
 	return "application/octet-stream";
 }

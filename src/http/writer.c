@@ -13,6 +13,14 @@
  * A group holds at most JG__GROUP_WEIGHT operations so that one commit stays short.
  *
  * Waiting requests are suspended in libmicrohttpd and hold no thread; `done` resumes each.
+ *
+ * Checkpoints are the driver's (db_sqlite.c: a checkpointer thread of its own, never in
+ * the committing thread), so a group never waits for one.
+ *
+ * Lingering. Under heavy load the clients split into two halves that take turns, each
+ * group carrying half of what one could (and paying for every listing page and a sync all
+ * the same). After a group of at least JG__LINGER_MIN operations the writer waits for the
+ * clients it just answered to send again, at most a quarter of that group's time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +34,14 @@ static double mono_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static double thread_cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
@@ -156,16 +172,28 @@ static void *writer_main(void *arg)
 	jg__writer *w = arg;
 	jg__wjob **jobs = NULL;
 	size_t cap = 0;
+	struct timespec linger_until = {0};
+	int64_t linger_target = 0; /* queued weight to wait for; 0: take what is there */
 
 	for (;;) {
 		jg__wjob *list;
 		size_t n = 0, i = 0;
 		int64_t commits = 0, weight = 0;
-		double t0;
+		double t0, c0, lingered = 0;
 
 		pthread_mutex_lock(&w->mu);
 		while (!w->head && !w->stopping)
 			pthread_cond_wait(&w->cv, &w->mu);
+		if (linger_target > 0 && !w->stopping) {
+			/* The clients answered by the last group send again: one bigger group
+			 * instead of two halves taking turns (see JG__LINGER_MS). */
+			double l0 = mono_ms();
+
+			while (w->queued_weight < linger_target && !w->stopping &&
+			       pthread_cond_timedwait(&w->cv, &w->mu, &linger_until) == 0)
+				;
+			lingered = mono_ms() - l0;
+		}
 		if (!w->head && w->stopping) {
 			pthread_mutex_unlock(&w->mu);
 			break;
@@ -186,6 +214,7 @@ static void *writer_main(void *arg)
 			if (!j)
 				w->tail = NULL;
 			w->queued -= n;
+			w->queued_weight -= weight;
 		}
 		pthread_mutex_unlock(&w->mu);
 
@@ -207,6 +236,7 @@ static void *writer_main(void *arg)
 		for (jg__wjob *j = list; j; j = j->next)
 			jobs[i++] = j;
 		t0 = mono_ms();
+		c0 = thread_cpu_ms();
 		/* Runs of batchable jobs commit together; a solo job runs between them. */
 		for (i = 0; i < n;) {
 			size_t k = i;
@@ -226,11 +256,33 @@ static void *writer_main(void *arg)
 		if (w->trace)
 			fprintf(stderr,
 				"level=debug msg=group jobs=%zu weight=%lld commits=%lld ms=%.1f"
-				" run_ms=%.1f commit_ms=%.1f\n",
-				n, (long long)weight, (long long)commits, mono_ms() - t0, w->run_ms,
-				w->commit_ms);
+				" cpu_ms=%.1f run_ms=%.1f commit_ms=%.1f linger_ms=%.1f\n",
+				n, (long long)weight, (long long)commits, mono_ms() - t0,
+				thread_cpu_ms() - c0, w->run_ms, w->commit_ms, lingered);
 		w->run_ms = w->commit_ms = 0;
 		pthread_mutex_lock(&w->mu);
+		/* A heavy group: before the next one, wait (at most JG__LINGER_MS) until the
+		 * queue holds what is there now plus this group's weight again. */
+		linger_target = 0;
+		if (weight >= JG__LINGER_MIN) {
+			/* A quarter of this group's time, at most JG__LINGER_MS. */
+			double ms = (mono_ms() - t0) / 4;
+			long ns;
+
+			if (ms > JG__LINGER_MS)
+				ms = JG__LINGER_MS;
+			ns = (long)(ms * 1e6);
+			linger_target = w->queued_weight + weight;
+			if (linger_target > JG__GROUP_WEIGHT)
+				linger_target = JG__GROUP_WEIGHT;
+			clock_gettime(CLOCK_REALTIME, &linger_until);
+			linger_until.tv_sec += ns / 1000000000L;
+			linger_until.tv_nsec += ns % 1000000000L;
+			if (linger_until.tv_nsec >= 1000000000L) {
+				linger_until.tv_sec++;
+				linger_until.tv_nsec -= 1000000000L;
+			}
+		}
 		w->commits += commits;
 		w->jobs += (int64_t)n;
 		if ((int64_t)n > w->largest_group)
@@ -278,6 +330,7 @@ int jg__writer_submit(jg__writer *w, jg__wjob *j)
 			w->head = j;
 		w->tail = j;
 		w->queued++;
+		w->queued_weight += j->weight;
 		pthread_cond_signal(&w->cv);
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -309,7 +362,7 @@ void jg__writer_free(jg__writer *w)
 	w->srv = NULL;
 }
 
-/* ---- detached audit entries ------------------------------------------------------------------ */
+/* ---- detached audit entries --------------------------------------------------------------- */
 
 static int run_nothing(jg_store *s, jg__wjob *j, jg_err *err)
 {

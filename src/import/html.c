@@ -41,26 +41,9 @@ static bool is_ws(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-static bool starts_ci(const unsigned char *p, size_t n, const char *lit)
-{
-	size_t k = strlen(lit);
-
-	if (n < k)
-		return false;
-	for (size_t i = 0; i < k; i++) {
-		unsigned char c = p[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		if (c != (unsigned char)lit[i])
-			return false;
-	}
-	return true;
-}
-
 static bool eq_ci(const unsigned char *p, size_t n, const char *lit)
 {
-	return n == strlen(lit) && starts_ci(p, n, lit);
+	return n == strlen(lit) && jg_ascii_starts_ci(p, n, lit);
 }
 
 /* The charset a label names: the WHATWG labels of UTF-8 and of EUC-KR (which browsers, like
@@ -96,7 +79,7 @@ static label content_charset(const unsigned char *v, size_t n)
 		size_t j, k;
 		unsigned char q = 0;
 
-		if (!starts_ci(v + i, n - i, "charset"))
+		if (!jg_ascii_starts_ci(v + i, n - i, "charset"))
 			continue;
 		for (j = i + 7; j < n && is_ws(v[j]); j++)
 			;
@@ -130,7 +113,7 @@ static label meta_label(const unsigned char *p, size_t n)
 
 		if (p[i] != '<')
 			continue;
-		if (starts_ci(p + i, end - i, "<!--")) {
+		if (jg_ascii_starts_ci(p + i, end - i, "<!--")) {
 			for (j = i + 4; j + 3 <= end && memcmp(p + j, "-->", 3) != 0; j++)
 				;
 			if (j + 3 > end)
@@ -138,7 +121,7 @@ static label meta_label(const unsigned char *p, size_t n)
 			i = j + 2;
 			continue;
 		}
-		if (!starts_ci(p + i, end - i, "<meta") || i + 5 >= end ||
+		if (!jg_ascii_starts_ci(p + i, end - i, "<meta") || i + 5 >= end ||
 		    !(is_ws(p[i + 5]) || p[i + 5] == '/'))
 			continue;
 		j = i + 5;

@@ -240,7 +240,7 @@ static int try_header(state *st, const jg_sheet_row *row)
 	if (tie) {
 		jg_free(texts);
 		return jg_err_set_at(st->err, JG_EINVAL, row->row, 0,
-				     "row %lld matches the profiles %s and %s equally: give --channel",
+				     "row %lld matches the profiles %s and %s equally: name its channel",
 				     (long long)row->row, jg_profile_name(best), jg_profile_name(tie));
 	}
 	st->info->profile = best;

@@ -231,30 +231,15 @@ static void xml_fail(xml_state *st, const char *msg)
 		return;            \
 	} while (0)
 
-static bool eq_ci(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		char x = *a, y = *b;
-
-		if (x >= 'A' && x <= 'Z')
-			x = (char)(x - 'A' + 'a');
-		if (y >= 'A' && y <= 'Z')
-			y = (char)(y - 'A' + 'a');
-		if (x != y)
-			return false;
-	}
-	return *a == *b;
-}
-
 static const EVP_MD *md_by_name(const char *s)
 {
-	if (eq_ci(s, "SHA1") || eq_ci(s, "SHA-1"))
+	if (jg_ascii_eq_ci(s, "SHA1") || jg_ascii_eq_ci(s, "SHA-1"))
 		return EVP_sha1();
-	if (eq_ci(s, "SHA256") || eq_ci(s, "SHA-256"))
+	if (jg_ascii_eq_ci(s, "SHA256") || jg_ascii_eq_ci(s, "SHA-256"))
 		return EVP_sha256();
-	if (eq_ci(s, "SHA384") || eq_ci(s, "SHA-384"))
+	if (jg_ascii_eq_ci(s, "SHA384") || jg_ascii_eq_ci(s, "SHA-384"))
 		return EVP_sha384();
-	if (eq_ci(s, "SHA512") || eq_ci(s, "SHA-512"))
+	if (jg_ascii_eq_ci(s, "SHA512") || jg_ascii_eq_ci(s, "SHA-512"))
 		return EVP_sha512();
 	return NULL;
 }
@@ -289,7 +274,7 @@ static void parse_desc(xml_state *st, const XML_Char **atts, desc *d, bool key_e
 			if (!d->md)
 				FAIL("unsupported hash algorithm");
 		} else if (strcmp(k, "cipherAlgorithm") == 0) {
-			aes = eq_ci(v, "AES");
+			aes = jg_ascii_eq_ci(v, "AES");
 			if (!aes)
 				FAIL("unsupported cipher (only AES is read)");
 		} else if (strcmp(k, "cipherChaining") == 0) {
@@ -797,8 +782,7 @@ static int find_key(keyinfo *c, const char *password, jg_err *err)
 		rc = try_password(c, "VelvetSweatshop", &ok, err);
 		if (rc == 0 && !ok)
 			rc = jg_err_set(err, JG_EPERM,
-					"the file is password-protected: give its password with "
-					"--password");
+					"the file is password-protected: give its password");
 		return rc;
 	}
 	rc = try_password(c, password, &ok, err);

@@ -487,6 +487,26 @@ static int read_regular(const jg__ole2 *ole, const jg__ole2_entry *e, unsigned c
 	return 0;
 }
 
+/* The directory entry of stream `id`, checked: a stream, no larger than the file holds
+ * (a mini stream's sectors are checked when it is read), nor than `max`. */
+static int stream_entry(const jg__ole2 *ole, uint32_t id, uint64_t max, const jg__ole2_entry **out,
+			jg_err *err)
+{
+	const jg__ole2_entry *e;
+
+	if (id >= ole->dir_n || ole->dir[id].type != 2)
+		return jg_err_set(err, JG_EFORMAT, "damaged OLE2 container: not a stream");
+	e = &ole->dir[id];
+	if (e->size > (uint64_t)ole->nsec * ole->ssz || e->size >= SIZE_MAX)
+		return jg_err_set(err, JG_EFORMAT,
+				  "damaged OLE2 container: a stream is larger than the file");
+	if (e->size > max)
+		return jg_err_set(err, JG_ELIMIT, "a stream in the file is larger than %llu bytes",
+				  (unsigned long long)max);
+	*out = e;
+	return 0;
+}
+
 int jg__ole2_read(jg__ole2 *ole, uint32_t id, uint64_t max, void **out, size_t *out_n, jg_err *err)
 {
 	const jg__ole2_entry *e;
@@ -495,16 +515,8 @@ int jg__ole2_read(jg__ole2 *ole, uint32_t id, uint64_t max, void **out, size_t *
 
 	*out = NULL;
 	*out_n = 0;
-	if (id >= ole->dir_n || ole->dir[id].type != 2)
-		return jg_err_set(err, JG_EFORMAT, "damaged OLE2 container: not a stream");
-	e = &ole->dir[id];
-	/* The stream has to fit in the file (in the mini stream, checked when it is read). */
-	if (e->size > (uint64_t)ole->nsec * ole->ssz || e->size >= SIZE_MAX)
-		return jg_err_set(err, JG_EFORMAT,
-				  "damaged OLE2 container: a stream is larger than the file");
-	if (e->size > max)
-		return jg_err_set(err, JG_ELIMIT, "a stream in the file is larger than %llu bytes",
-				  (unsigned long long)max);
+	if ((rc = stream_entry(ole, id, max, &e, err)))
+		return rc;
 	buf = jg_malloc(e->size ? (size_t)e->size : 1);
 	if (!buf)
 		return jg_err_set(err, JG_ENOMEM, "out of memory");
@@ -529,18 +541,12 @@ int jg__ole2_view(const jg__ole2 *ole, uint32_t id, uint64_t max, const void **o
 	const jg__ole2_entry *e;
 	uint64_t secs;
 	uint32_t s;
+	int rc;
 
 	*out = NULL;
 	*out_n = 0;
-	if (id >= ole->dir_n || ole->dir[id].type != 2)
-		return jg_err_set(err, JG_EFORMAT, "damaged OLE2 container: not a stream");
-	e = &ole->dir[id];
-	if (e->size > (uint64_t)ole->nsec * ole->ssz || e->size >= SIZE_MAX)
-		return jg_err_set(err, JG_EFORMAT,
-				  "damaged OLE2 container: a stream is larger than the file");
-	if (e->size > max)
-		return jg_err_set(err, JG_ELIMIT, "a stream in the file is larger than %llu bytes",
-				  (unsigned long long)max);
+	if ((rc = stream_entry(ole, id, max, &e, err)))
+		return rc;
 	if (e->size == 0 || e->size < ole->cutoff)
 		return 1;
 	/* Every sector after the first must be the next one in the file. */

@@ -44,29 +44,12 @@ void jg_sheet_limits_resolve(jg_sheet_limits *out, const jg_sheet_limits *in)
 	out->max_rows = in->max_rows ? in->max_rows : 2000000;
 }
 
-static bool starts_ci(const unsigned char *p, size_t n, const char *lit)
-{
-	size_t k = strlen(lit);
-
-	if (n < k)
-		return false;
-	for (size_t i = 0; i < k; i++) {
-		unsigned char c = p[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		if (c != (unsigned char)lit[i])
-			return false;
-	}
-	return true;
-}
-
 static bool contains_ci(const unsigned char *p, size_t n, const char *lit)
 {
 	size_t k = strlen(lit);
 
 	for (size_t i = 0; i + k <= n; i++)
-		if (starts_ci(p + i, n - i, lit))
+		if (jg_ascii_starts_ci(p + i, n - i, lit))
 			return true;
 	return false;
 }

@@ -208,31 +208,6 @@ static int rec_at(const xls *x, size_t pos, rec *r)
 
 /* ---- text --------------------------------------------------------------------------------- */
 
-/* Writes the UTF-8 form of `cp` (not a surrogate) at `o`; returns the bytes written. */
-static size_t put_utf8(char *o, uint32_t cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12);
-		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | cp >> 18);
-	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* Windows-1252 0x80..0x9F; the five bytes it leaves undefined map to the C1 controls. */
 static const uint16_t cp1252_c1[32] = {
 	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
@@ -266,7 +241,7 @@ static int chunk_put(chunk *k, uint32_t cp)
 			return rc;
 	}
 	if (cp)
-		k->t += put_utf8(k->b + k->t, cp);
+		k->t += jg_utf8_put(k->b + k->t, cp);
 	return 0;
 }
 

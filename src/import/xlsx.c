@@ -17,7 +17,9 @@
  * it (docs/internals/import-xlsx.md). Both feed the same sheet handlers (sheet_open,
  * sheet_close, sheet_text), so the rows cannot differ by parser; expat still reads a sheet
  * that declares an encoding other than UTF-8, and the tests compare the two on the same
- * sheets (jg__xlsx_sheet_rows).
+ * sheets (jg__xlsx_sheet_rows). The shared strings, which a file like SmartStore's fills
+ * with every name and address and which must be read before the first row, take the same
+ * route with handlers of their own (sst_open, sst_close, sst_text) shared by both parsers.
  */
 #include <expat.h>
 #include <math.h>
@@ -604,22 +606,6 @@ static void XMLCALL rels_start(void *ud, const XML_Char *name, const XML_Char **
 	}
 }
 
-/* ASCII case-insensitive equality of two NUL-terminated strings. */
-static bool eq_ci(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		char x = *a, y = *b;
-
-		if (x >= 'A' && x <= 'Z')
-			x = (char)(x - 'A' + 'a');
-		if (y >= 'A' && y <= 'Z')
-			y = (char)(y - 'A' + 'a');
-		if (x != y)
-			return false;
-	}
-	return *a == *b;
-}
-
 /* Copies `s` into `out` (size `outsz`), cut at a UTF-8 character boundary if it is long. */
 static void copy_utf8(char *out, size_t outsz, const char *s)
 {
@@ -667,7 +653,7 @@ static int choose_sheet(book *b, const char *want, const sheet_ent **out, jg_err
 				goto out;
 			}
 			rc = 0; /* a name too long to be asked for is simply not a match */
-			if (c.len && eq_ci(jg_buf_str(&a), jg_buf_str(&c)))
+			if (c.len && jg_ascii_eq_ci(jg_buf_str(&a), jg_buf_str(&c)))
 				pick = &b->sheets[i];
 			if (list.len < 150)
 				jg_buf_printf(&list, "%s\"%s\"", i ? ", " : "", jg_buf_str(&c));
@@ -870,31 +856,6 @@ static bool escape_at(const char *s, size_t n, size_t i, unsigned *cu)
 	return true;
 }
 
-/* Writes the UTF-8 form of `cp` (a scalar value) to `d`; returns its length. */
-static size_t put_utf8(char *d, uint32_t cp)
-{
-	if (cp < 0x80) {
-		d[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		d[0] = (char)(0xc0 | cp >> 6);
-		d[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		d[0] = (char)(0xe0 | cp >> 12);
-		d[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		d[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	d[0] = (char)(0xf0 | cp >> 18);
-	d[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	d[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	d[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /*
  * Decodes the OOXML escapes "_xHHHH_" in place and returns the new length: Excel writes
  * characters XML cannot carry (control characters, a literal "_x0041_" as "_x005F_x0041_")
@@ -923,7 +884,7 @@ static size_t unescape(char *s, size_t n)
 			} else if ((cu >= 0xd800 && cu <= 0xdfff) || cu == 0) {
 				cp = 0xfffd;
 			}
-			w += put_utf8(s + w, cp);
+			w += jg_utf8_put(s + w, cp);
 		} else {
 			s[w++] = s[i++];
 		}
@@ -949,19 +910,19 @@ typedef struct sst_st {
 } sst_st;
 
 /* Text of a <t> in an <si> (not in a phonetic run), capped per string and in total. */
-static void XMLCALL sst_chars(void *ud, const XML_Char *s, int len)
+static void sst_text(void *ud, const char *s, size_t len)
 {
 	sst_st *st = ud;
 	int rc;
 
 	if (st->x.rc || !st->in_t)
 		return;
-	if (st->t->text.len - st->start + (size_t)len > st->x.lim->max_cell) {
+	if (st->t->text.len - st->start + len > st->x.lim->max_cell) {
 		fail_at(&st->x, JG_ELIMIT, 0, 0, "%s: shared string %zu is longer than %zu bytes",
 			st->x.part, st->t->n, st->x.lim->max_cell);
 		return;
 	}
-	rc = jg_buf_append(&st->t->text, s, (size_t)len);
+	rc = jg_buf_append(&st->t->text, s, len);
 	if (rc == JG_ENOMEM)
 		fail_nomem(&st->x);
 	else if (rc)
@@ -969,8 +930,37 @@ static void XMLCALL sst_chars(void *ud, const XML_Char *s, int len)
 			(unsigned long long)st->x.lim->max_strings);
 }
 
+static void XMLCALL sst_chars(void *ud, const XML_Char *s, int len)
+{
+	sst_text(ud, s, (size_t)len);
+}
+
+static bool name_is(const char *ln, size_t n, const char *want)
+{
+	return n == strlen(want) && memcmp(ln, want, n) == 0;
+}
+
 /* <si> starts a string; its <t> elements (plain, or in rich-text runs <r>) are joined;
- * <rPh> phonetic runs are skipped. */
+ * <rPh> phonetic runs are skipped. True when a <t> whose text counts opened. The same
+ * for both parsers: `ln` is the local name, `n` its length. */
+static bool sst_open(sst_st *st, const char *ln, size_t n)
+{
+	if (name_is(ln, n, "si")) {
+		st->in_si = 1;
+		st->rph = 0;
+		st->start = st->t->text.len;
+	} else if (st->in_si && name_is(ln, n, "rPh")) {
+		st->rph++;
+	} else if (st->in_si && !st->rph && name_is(ln, n, "t")) {
+		st->in_t = 1;
+		st->tstart = st->t->text.len;
+		return true;
+	}
+	return false;
+}
+
+static void sst_close(sst_st *st, const char *ln, size_t n);
+
 static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
 	sst_st *st = ud;
@@ -979,37 +969,58 @@ static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **a
 	(void)atts;
 	if (st->x.rc || !enter(&st->x))
 		return;
-	if (strcmp(ln, "si") == 0) {
-		st->in_si = 1;
-		st->rph = 0;
-		st->start = st->t->text.len;
-	} else if (st->in_si && strcmp(ln, "rPh") == 0) {
-		st->rph++;
-	} else if (st->in_si && !st->rph && strcmp(ln, "t") == 0) {
-		st->in_t = 1;
-		st->tstart = st->t->text.len;
+	if (sst_open(st, ln, strlen(ln)))
 		XML_SetCharacterDataHandler(st->x.p, sst_chars);
-	}
 }
 
-/* Ends a <t> (escapes decoded) or an <si> (NUL-terminated, offset recorded). */
 static void XMLCALL sst_end(void *ud, const XML_Char *name)
 {
 	sst_st *st = ud;
-	sst *t = st->t;
 	const char *ln = local(name);
 
 	st->x.depth--;
 	if (st->x.rc)
 		return;
-	if (st->in_t && strcmp(ln, "t") == 0) {
-		st->in_t = 0;
+	sst_close(st, ln, strlen(ln));
+	if (!st->in_t)
 		XML_SetCharacterDataHandler(st->x.p, NULL);
+}
+
+/* The tokenizer's handlers (the depth is the tokenizer's to count and cap). */
+static void sst_tok_start(void *ud, const char *ln, size_t n, const jg__xml_att *atts, size_t natts)
+{
+	sst_st *st = ud;
+
+	(void)atts, (void)natts;
+	if (st->x.rc)
+		return;
+	if (sst_open(st, ln, n))
+		st->x.t->text = sst_text;
+}
+
+static void sst_tok_end(void *ud, const char *ln, size_t n)
+{
+	sst_st *st = ud;
+
+	if (st->x.rc)
+		return;
+	sst_close(st, ln, n);
+	if (!st->in_t)
+		st->x.t->text = NULL;
+}
+
+/* Ends a <t> (escapes decoded) or an <si> (NUL-terminated, offset recorded). */
+static void sst_close(sst_st *st, const char *ln, size_t n)
+{
+	sst *t = st->t;
+
+	if (st->in_t && name_is(ln, n, "t")) {
+		st->in_t = 0;
 		t->text.len = st->tstart + unescape(t->text.p ? t->text.p + st->tstart : NULL,
 						    t->text.len - st->tstart);
-	} else if (st->in_si && strcmp(ln, "rPh") == 0 && st->rph) {
+	} else if (st->in_si && name_is(ln, n, "rPh") && st->rph) {
 		st->rph--;
-	} else if (st->in_si && strcmp(ln, "si") == 0) {
+	} else if (st->in_si && name_is(ln, n, "si")) {
 		int rc;
 
 		st->in_si = 0;
@@ -1971,6 +1982,30 @@ static int sheet_part(sheet_st *s, zip_t *za, const char *name, bool expat, size
 	return rc;
 }
 
+/* The shared strings, as sheet_part reads the sheet: the tokenizer unless `expat` is asked
+ * for or the part is not UTF-8. (With expat they were a fifth of the time SmartStore's
+ * xlsx takes to read, and all of it before the first row.) A missing part is 1. */
+static int sst_part(sst_st *st, zip_t *za, const char *name, bool expat, size_t chunk)
+{
+	source src = {.name = name, .chunk = chunk};
+	int rc = open_entry(&st->x, za, name, false, &src);
+
+	if (rc)
+		return rc;
+	if (!expat)
+		rc = scan_source(&st->x, &src, sst_tok_start, sst_tok_end, NULL);
+	if (expat || rc == JG__XML_NOT_UTF8) {
+		zip_fclose(src.zf);
+		src.chunk = CHUNK;
+		rc = open_entry(&st->x, za, name, false, &src);
+		if (rc)
+			return rc;
+		rc = parse_source(&st->x, &src, sst_start, sst_end, NULL);
+	}
+	zip_fclose(src.zf);
+	return rc;
+}
+
 /* jg__xlsx_read() with the choice of sheet parser; see jg__xlsx_read_as(). The parts are
  * read in the order the lookups need them: the package relationships, the workbook, its
  * relationships, the styles, the shared strings, and last the sheet, streamed row by row to
@@ -2064,7 +2099,7 @@ static int read_xlsx(const void *data, size_t n, bool expat, size_t chunk,
 		snprintf(b.shared, sizeof(b.shared), "xl/sharedStrings.xml");
 	if (b.shared[0]) {
 		sp.t = &strings;
-		rc = parse_part(&sp.x, za, b.shared, false, sst_start, sst_end, NULL);
+		rc = sst_part(&sp, za, b.shared, expat, chunk ? chunk : CHUNK);
 		if (rc < 0)
 			goto out;
 	}

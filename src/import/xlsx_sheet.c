@@ -274,31 +274,6 @@ static bool xml_char(uint32_t cp)
 	return cp <= 0xfffd || (cp >= 0x10000 && cp <= 0x10ffff);
 }
 
-/* Writes the UTF-8 form of `cp` to `d`; returns its length. */
-static size_t put_utf8(char *d, uint32_t cp)
-{
-	if (cp < 0x80) {
-		d[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		d[0] = (char)(0xc0 | cp >> 6);
-		d[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		d[0] = (char)(0xe0 | cp >> 12);
-		d[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		d[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	d[0] = (char)(0xf0 | cp >> 18);
-	d[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	d[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	d[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* The rare parts of a name b[s..e): its multibyte characters are checked (false when one is
  * not well-formed UTF-8) and *local is put after its last ':'. */
 static COLD bool name_rest(const unsigned char *b, size_t s, size_t e, unsigned flags,
@@ -416,7 +391,7 @@ static COLD int reference(jg__xml *x, const unsigned char *b, size_t i, size_t l
 			return fail(x, JG_EFORMAT, j, BAD_TOKEN);
 		if (!xml_char(v))
 			return fail(x, JG_EFORMAT, i, "reference to invalid character number");
-		*olen = put_utf8(out, v);
+		*olen = jg_utf8_put(out, v);
 		return (int)(j + 1 - i);
 	}
 	r = scan_name(b, j, lim, &end, &local);

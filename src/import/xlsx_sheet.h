@@ -126,9 +126,10 @@ size_t jg__xml_plain(const char *s, size_t n);
 
 /*
  * xlsx.c, for tests: jg__xlsx_read() (rows as the reader hands them out, before the
- * dispatcher's NFC step and row caps) with the worksheet read by expat when `expat` is true,
- * else by the tokenizer fed `chunk` bytes at a time (0: the usual 64 KiB; 1 splits every
- * token). `lim` is resolved (jg_sheet_limits_resolve); `info` may be NULL.
+ * dispatcher's NFC step and row caps) with the worksheet and the shared strings read by
+ * expat when `expat` is true, else by the tokenizer fed `chunk` bytes at a time (0: the
+ * usual 64 KiB; 1 splits every token). `lim` is resolved (jg_sheet_limits_resolve); `info`
+ * may be NULL.
  */
 int jg__xlsx_read_as(const void *data, size_t n, bool expat, size_t chunk,
 		     const jg_sheet_opts *opts, const jg_sheet_limits *lim, jg_sheet_info *info,

@@ -108,12 +108,12 @@ static int on_header(const jg_import_info *info, void *payload)
 		if (cs.count == 0)
 			return jg_err_set(j->err, JG_EINVAL,
 					  "%s: the file is a %s file, but no channel uses the %s profile:"
-					  " add one with `jaego channel add NAME --profile %s`",
-					  j->path, pname, pname, pname);
+					  " add a channel that uses it",
+					  j->path, pname, pname);
 		if (cs.count > 1)
 			return jg_err_set(j->err, JG_EINVAL,
 					  "%s: the file is a %s file and channels %s use that profile:"
-					  " give --channel",
+					  " name its channel",
 					  j->path, pname, cs.list);
 		snprintf(j->channel, sizeof(j->channel), "%s", cs.found);
 	}
@@ -350,7 +350,7 @@ static void setup_file(file_setup *f, const jg_profiles *profiles, const chan_sc
 		f->only = jg_profiles_find(profiles, o->profile ? o->profile : profile_out);
 		if (!f->only && o->profile)
 			f->rc = jg_err_set(&f->err, JG_EINVAL,
-					   "unknown profile \"%s\" (see jaego profile list)", o->profile);
+					   "unknown profile \"%s\"", o->profile);
 		else if (!f->only)
 			f->rc = jg_err_set(&f->err, JG_EINVAL,
 					   "channel %s uses profile %s, which is not known", o->channel,
@@ -362,7 +362,7 @@ static void setup_file(file_setup *f, const jg_profiles *profiles, const chan_sc
 	} else if (!f->n_used) {
 		f->rc = jg_err_set(&f->err, JG_EINVAL,
 				   "%s: no channel uses a profile that can be recognised from a"
-				   " file: give --channel",
+				   " file: name its channel",
 				   shown);
 	} else {
 		f->io.allowed = f->used;
@@ -403,8 +403,9 @@ static int job_finish(job *j, int rc, jg_intake_summary **out)
 	if (!sum)
 		return rc;
 	if (rc == 0 && o->strict && sum->rejected_count) {
-		rc = jg_err_set(err, JG_EINVAL, "%s: %lld rows are bad; with --strict nothing was applied",
-				j->path, (long long)sum->rejected_count);
+		rc = jg_err_set(err, JG_EINVAL, "%s: %lld bad %s; a strict import applies nothing",
+				j->path, (long long)sum->rejected_count,
+				sum->rejected_count == 1 ? "row" : "rows");
 	}
 	if (rc == 0 && j->began) {
 		jg_import_record r = {.rows = sum->rows,
@@ -936,6 +937,31 @@ static int run_files(jg_store *s, const jg_profiles *profiles, const jg_intake_i
 	return rc;
 }
 
+/*
+ * The readers name the file they were given (its path) in their messages; a file that
+ * came with a name of its own (an upload, read from a temporary file) is called by that
+ * name instead, so messages never show the temporary path.
+ */
+static void name_shown(jg_err *err, const char *path, const jg_intake_opts *o)
+{
+	char msg[JG_ERR_MSG_MAX];
+	size_t k = strlen(path), at = 0;
+	const char *p = err->msg, *hit;
+
+	if (!o || !o->name || !k || !err->msg[0])
+		return;
+	while ((hit = strstr(p, path)) && at < sizeof(msg)) {
+		at += (size_t)snprintf(msg + at, sizeof(msg) - at, "%.*s%s", (int)(hit - p), p,
+				       o->name);
+		p = hit + k;
+	}
+	if (p == err->msg)
+		return;
+	if (at < sizeof(msg))
+		snprintf(msg + at, sizeof(msg) - at, "%s", p);
+	memcpy(err->msg, msg, sizeof(msg));
+}
+
 typedef struct one_file {
 	jg_intake_summary *sum;
 	int rc;
@@ -964,6 +990,8 @@ int jg_intake_file(jg_store *s, const jg_profiles *profiles, const char *path,
 
 	*out = NULL;
 	run_files(s, profiles, &item, 1, one_done, &f);
+	if (f.rc)
+		name_shown(&f.err, path, o);
 	if (f.rc && err && !err->code)
 		*err = f.err;
 	*out = f.sum;
@@ -973,20 +1001,24 @@ int jg_intake_file(jg_store *s, const jg_profiles *profiles, const char *path,
 typedef struct list_done {
 	jg_intake_done_cb cb;
 	void *payload;
+	const jg_intake_item *items;
 } list_done;
 
 static int each_done(size_t index, const char *path, int rc, const jg_err *err,
 		     jg_intake_summary **sum, void *payload)
 {
 	list_done *l = payload;
+	jg_err shown = *err;
 
-	return l->cb ? l->cb(index, path, rc, err, *sum, l->payload) : 0;
+	if (rc)
+		name_shown(&shown, path, l->items[index].opts);
+	return l->cb ? l->cb(index, path, rc, &shown, *sum, l->payload) : 0;
 }
 
 int jg_intake_files(jg_store *s, const jg_profiles *profiles, const jg_intake_item *items,
 		    size_t n, jg_intake_done_cb done, void *payload)
 {
-	list_done l = {done, payload};
+	list_done l = {done, payload, items};
 
 	return run_files(s, profiles, items, n, each_done, &l);
 }

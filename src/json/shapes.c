@@ -211,6 +211,40 @@ fail:
 	return NULL;
 }
 
+json_t *jg_json_catalog_result(const jg_catalog_result *r, const char *file)
+{
+	json_t *o = json_pack("{s:s, s:I, s:I, s:b, s:b}", "kind", jg_catalog_kind_name(r->kind),
+			      "rows", (json_int_t)r->rows, "rejected_count",
+			      (json_int_t)r->rejected_count, "applied", r->applied, "dry_run",
+			      r->dry_run);
+	json_t *rej = json_array();
+	int bad = !o || !rej;
+
+	if (!bad && file)
+		bad = json_object_set_new(o, "file", json_string(file));
+	if (!bad && r->kind == JG_CATALOG_SKUS)
+		bad = json_object_set_new(o, "added", json_integer(r->added)) ||
+		      json_object_set_new(o, "updated", json_integer(r->updated));
+	else if (!bad)
+		bad = json_object_set_new(o, "created", json_integer(r->created)) ||
+		      json_object_set_new(o, "remapped", json_integer(r->remapped)) ||
+		      json_object_set_new(o, "lines_applied", json_integer(r->lines_applied));
+	for (size_t i = 0; i < r->n_rejected && !bad; i++)
+		bad = json_array_append_new(rej, json_pack("{s:I, s:i, s:s, s:s, s:s}", "row",
+							   (json_int_t)r->rejected[i].row, "column",
+							   (int)r->rejected[i].column, "field",
+							   r->rejected[i].field, "header",
+							   r->rejected[i].field, "reason",
+							   r->rejected[i].reason));
+	if (bad) {
+		json_decref(o);
+		json_decref(rej);
+		return NULL;
+	}
+	json_object_set_new(o, "rejected", rej);
+	return o;
+}
+
 json_t *jg_json_sync_item(const jg_sync_item *it)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:b, s:s, s:s}", "channel",

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "jaego/catalog.h"
 #include "jaego/intake.h"
 #include "jaego/profile.h"
 #include "jaego/store.h"
@@ -61,6 +62,15 @@ json_t *jg_json_history(const jg_history_entry *e, int64_t on_hand_after);
 
 /* The summary of one imported file, as `jaego --json import` prints it in "files". */
 json_t *jg_json_intake_summary(const jg_intake_summary *s);
+
+/*
+ * The result of a catalogue import, as `jaego --json sku import` / `listing import` print it
+ * and POST /skus/import, /listings/import answer: {"file","kind","rows", "added","updated"
+ * (SKU lists) or "created","remapped","lines_applied" (listing lists), "rejected_count",
+ * "rejected":[{"row","column","field","header","reason"}],"applied","dry_run"}. `file` may
+ * be NULL (then it is left out). `header` repeats `field`, as order-file summaries name it.
+ */
+json_t *jg_json_catalog_result(const jg_catalog_result *r, const char *file);
 
 /* {"channel","product_id","option","sku","old","new","kind","forced","why","cause"} */
 json_t *jg_json_sync_item(const jg_sync_item *it);

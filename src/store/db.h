@@ -54,9 +54,16 @@ typedef struct jg__db_driver {
 	/* The id of the row the last successful INSERT made (SQLite: the rowid). Cheaper than
 	 * INSERT ... RETURNING, which makes SQLite build a scratch table per execution. */
 	int64_t (*last_id)(jg__db *db);
-	/* A number that changes whenever another connection commits to the database (SQLite:
-	 * PRAGMA data_version); this connection's own commits leave it alone. */
+	/* A number that changes when another connection commits to the database: at every
+	 * such commit (SQLite: PRAGMA data_version; this connection's own commits leave it
+	 * alone), or only at commits that change listings or recipes (PostgreSQL: a counter
+	 * kept by triggers, which its own commits move too). */
 	int (*data_version)(jg__db *db, int64_t *out, jg_err *err);
+	/* True for the first kind: then a copy of stored listed quantities may be kept across
+	 * transactions (match.c's listing copy in a full pass, settle_mem.c's model). False
+	 * for the second: other servers settle the same listings, so such copies must not be
+	 * trusted across transactions. */
+	bool versions_every_commit;
 
 	/* The backend's schema: its numbered migrations (the same version numbers on every
 	 * backend), what opens the migrating transaction (it must keep two `jaego init`s

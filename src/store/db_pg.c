@@ -46,6 +46,8 @@
 #include "db.h"
 
 #define TENANT_MAX 64
+#define N_TABLES 14        /* entries of tenant_tables[] */
+#define ANALYZE_ROWS 1000  /* rows a commit added to a table that make it ANALYZE it */
 #define URL_MAX 4096
 #define SQL_MAX (1024 * 1024)
 
@@ -57,6 +59,7 @@ struct jg__db {
 	unsigned gen;  /* the session: grows with each reconnection */
 	bool in_tx;    /* the session is inside a transaction */
 	unsigned listen_gen; /* the session that LISTENs (gen + 1), 0 for none */
+	int64_t grown[N_TABLES]; /* rows the open transaction inserted, per tenant table */
 	char tenant[TENANT_MAX];
 };
 
@@ -73,6 +76,8 @@ struct jg__stmt {
 	jg__db *db;
 	int kind;
 	bool returning_id; /* RETURNING id was added: step() consumes it for last_id */
+	bool commit;       /* it is COMMIT */
+	int table;         /* 1 + the tenant table it inserts into, 0 for none */
 	char name[24];
 	char *sql;    /* the rewritten text, to prepare again in a new session */
 	unsigned gen; /* the session it is prepared in */
@@ -89,10 +94,20 @@ static const char *const tenant_tables[] = {
 	"setting",    "sku",	     "movement", "channel", "listing",	"recipe_item",
 	"order_line", "line_item",   "import_file", "profile", "app_user", "api_token",
 	"app_session", "audit", NULL};
+_Static_assert(sizeof(tenant_tables) / sizeof(tenant_tables[0]) == N_TABLES + 1,
+	       "N_TABLES counts tenant_tables");
 /* Tables whose id is an identity column. */
 static const char *const id_tables[] = {"sku",	       "movement",  "channel", "listing",
 					"order_line",  "import_file", "app_user", "api_token",
 					"app_session", "audit",	    NULL};
+
+static int list_index(const char *const *list, const char *w, size_t n)
+{
+	for (int i = 0; list[i]; i++)
+		if (strlen(list[i]) == n && strncasecmp(list[i], w, n) == 0)
+			return i;
+	return -1;
+}
 
 static bool in_list(const char *const *list, const char *w, size_t n)
 {
@@ -270,6 +285,28 @@ static int ensure(jg__db *db, jg_err *err)
 	return session(db, err);
 }
 
+/*
+ * After a COMMIT: ANALYZE the tables the transaction added many rows to. The planner
+ * otherwise plans the next transactions (a check after an import, the import after a
+ * listing import) on statistics that do not know those rows, and chose nested loops that
+ * took minutes. A short lock timeout: when another session holds the table (its own
+ * ANALYZE, a long transaction's), autovacuum will do it instead.
+ */
+static void analyze_grown(jg__db *db)
+{
+	char sql[512] = "SET LOCAL lock_timeout = '200ms'; ANALYZE ";
+	size_t n = strlen(sql), first = n;
+
+	for (int i = 0; i < N_TABLES; i++) {
+		if (db->grown[i] >= ANALYZE_ROWS && n + 40 < sizeof(sql))
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s%s", n > first ? ", " : "",
+					      tenant_tables[i]);
+		db->grown[i] = 0;
+	}
+	if (n > first)
+		PQclear(PQexec(db->c, sql)); /* a failure (the timeout) changes nothing */
+}
+
 /* Runs a command that begins a transaction; when the server had dropped the connection
  * (seen only now), once more on a new one. */
 static int begin(jg__db *db, const char *sql, jg_err *err)
@@ -376,8 +413,12 @@ static int p_exec(jg__db *db, const char *sql, jg_err *err)
 	if (!db->in_tx && (rc = ensure(db, err)))
 		return rc;
 	rc = simple(db, sql, err);
-	if (strcasecmp(sql, "ROLLBACK") == 0)
+	if (strcasecmp(sql, "ROLLBACK") == 0) {
 		db->in_tx = false; /* even when the connection is gone */
+		memset(db->grown, 0, sizeof(db->grown));
+	} else if (rc == 0 && strcasecmp(sql, "COMMIT") == 0) {
+		analyze_grown(db);
+	}
 	return rc;
 }
 
@@ -424,7 +465,7 @@ static bool has_word(const char *sql, const char *lit)
  * Writes PostgreSQL's form of `sql` to `out` (see the file comment); *returning_id says
  * whether RETURNING id was added.
  */
-static int rewrite(jg_buf *out, const char *sql, bool *returning_id, jg_err *err)
+static int rewrite(jg_buf *out, const char *sql, bool *returning_id, int *table, jg_err *err)
 {
 	size_t i = 0, n, target_n = 0;
 	const char *w, *target = NULL;
@@ -432,6 +473,7 @@ static int rewrite(jg_buf *out, const char *sql, bool *returning_id, jg_err *err
 	int param = 0, rc = 0;
 
 	*returning_id = false;
+	*table = 0;
 	w = word_at(sql, &i, &n);
 	if (is_word(w, n, "INSERT")) {
 		size_t j = i;
@@ -451,6 +493,7 @@ static int rewrite(jg_buf *out, const char *sql, bool *returning_id, jg_err *err
 			target_n = n;
 		}
 		tenant_table = target && in_list(tenant_tables, target, target_n);
+		*table = target ? 1 + list_index(tenant_tables, target, target_n) : 0;
 		*returning_id = target && in_list(id_tables, target, target_n) &&
 				!has_word(sql, "RETURNING") && has_word(sql, "VALUES") &&
 				!has_word(sql, "SELECT");
@@ -562,7 +605,8 @@ static int p_prepare(jg__db *db, jg__stmt **out, const char *sql, jg_err *err)
 		*out = st;
 		return 0;
 	}
-	rc = rewrite(&text, sql, &st->returning_id, err);
+	st->commit = strcasecmp(sql, "COMMIT") == 0;
+	rc = rewrite(&text, sql, &st->returning_id, &st->table, err);
 	if (rc)
 		goto out;
 	snprintf(st->name, sizeof(st->name), "jg%u", db->next_name++);
@@ -714,7 +758,11 @@ static int run(jg__stmt *st, jg_err *err)
 		if (strncmp(cmd, "INSERT", 6) == 0 || strncmp(cmd, "UPDATE", 6) == 0 ||
 		    strncmp(cmd, "DELETE", 6) == 0)
 			db->changes = strtoll(PQcmdTuples(st->res), NULL, 10);
+		if (st->table > 0 && strncmp(cmd, "INSERT", 6) == 0)
+			db->grown[st->table - 1] += db->changes;
 	}
+	if (st->commit)
+		analyze_grown(db);
 	if (st->returning_id) {
 		if (st->rows > 0)
 			db->last_id = strtoll(PQgetvalue(st->res, st->rows - 1, 0), NULL, 10);
@@ -856,6 +904,7 @@ const jg__db_driver jg__db_pg = {
 	.changes = p_changes,
 	.last_id = p_last_id,
 	.data_version = p_data_version,
+	.versions_every_commit = false,
 	.migrations = jg__pg_migrations,
 	.migration_count = &jg__pg_migration_count,
 	.migrate_begin = "BEGIN; SELECT pg_advisory_xact_lock(7340617231)",

@@ -9,7 +9,10 @@
  * such statements when it prepares them), by a rollback, and at the start of a transaction
  * when another connection has committed since it was made (the database's data version
  * moved); otherwise it serves the following transactions too (the next file of an import).
- * So it always says what the query would say.
+ * So it always says what the query would say. It also holds each listing's stored listed
+ * quantity, reason and limiting SKU, for settling's full pass (settle.c), which writes them
+ * through jg__listing_copy_set as it writes the table; any other statement that sets those
+ * columns drops the copy (store.c).
  */
 #include <string.h>
 
@@ -26,14 +29,16 @@ static const char SQL_MATCH[] =
 	" WHERE l.channel_id = ? AND l.product_id = ? AND l.option_key = ? ORDER BY r.pos";
 static const char SQL_LISTINGS[] = "SELECT COUNT(*) FROM listing";
 static const char SQL_COPY[] =
-	"SELECT l.id, l.channel_id, l.product_id, l.option_key, r.sku_id, r.qty FROM listing l"
+	"SELECT l.id, l.channel_id, l.product_id, l.option_key, r.sku_id, r.qty, l.listed, l.why,"
+	" COALESCE(l.limit_sku_id, 0) FROM listing l"
 	" LEFT JOIN recipe_item r ON r.listing_id = l.id ORDER BY l.id, r.pos";
 
 typedef struct entry {
 	uint64_t hash;
 	int64_t channel_id, listing_id;
 	const char *product_id, *key;
-	size_t first, n; /* its components in sku[] and per[] */
+	size_t first, n;                /* its components in sku[] and per[] */
+	int64_t listed, why, limit_sku; /* as stored (0: no limiting SKU) */
 } entry;
 
 struct jg__listing_copy {
@@ -45,6 +50,8 @@ struct jg__listing_copy {
 	size_t ncomp, capcomp;
 	jg_arena strings;
 	int64_t data_version; /* the driver's data_version when the copy was made */
+	size_t set_next;      /* where jg__listing_copy_set looks first (its calls come in
+			       * listing id order) */
 };
 
 static uint64_t key_hash(int64_t channel_id, const char *product_id, const char *key)
@@ -148,6 +155,9 @@ static int copy_build(jg_store *s, jg_err *err)
 			e->key = jg_arena_strdup(&c->strings, jg__text(s, st, 3));
 			e->first = c->ncomp;
 			e->n = 0;
+			e->listed = jg__i64(s, st, 6);
+			e->why = jg__i64(s, st, 7);
+			e->limit_sku = jg__i64(s, st, 8);
 			ok = e->product_id && e->key;
 			e->hash = ok ? key_hash(e->channel_id, e->product_id, e->key) : 0;
 			last = id;
@@ -184,6 +194,57 @@ static int copy_build(jg_store *s, jg_err *err)
 		c->slots[j] = (uint32_t)(i + 1);
 	}
 	return 0;
+}
+
+int jg__listing_copy_walk(jg_store *s, jg__copy_listing_fn fn, void *payload)
+{
+	const jg__listing_copy *c = s->listing_copy;
+	int rc = 0;
+
+	for (size_t i = 0; c && i < c->n && rc == 0; i++) {
+		const entry *e = &c->v[i];
+
+		rc = fn(e->listing_id, e->channel_id, &c->sku[e->first], &c->per[e->first], e->n,
+			e->listed, e->why, e->limit_sku, payload);
+	}
+	return rc;
+}
+
+void jg__listing_copy_set(jg_store *s, int64_t listing_id, int64_t listed, int64_t why,
+			  int64_t limit_sku)
+{
+	jg__listing_copy *c = s->listing_copy;
+	size_t lo = 0, hi;
+
+	if (!c)
+		return;
+	hi = c->n;
+	/* Settling writes in listing id order: walk on from the last one while that is
+	 * short, else search (entries are in listing id order). */
+	if (c->set_next < c->n && c->v[c->set_next].listing_id <= listing_id) {
+		lo = c->set_next;
+		hi = lo + 64 < c->n ? lo + 64 : c->n;
+		while (lo < hi && c->v[lo].listing_id < listing_id)
+			lo++;
+		if (lo == hi && hi < c->n)
+			hi = c->n;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->v[mid].listing_id < listing_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	c->set_next = lo + 1;
+	if (lo < c->n && c->v[lo].listing_id == listing_id) {
+		c->v[lo].listed = listed;
+		c->v[lo].why = why;
+		c->v[lo].limit_sku = limit_sku;
+	} else {
+		jg__listing_copy_drop(s); /* cannot happen; a copy that missed it is wrong */
+	}
 }
 
 int jg__listing_copy_check(jg_store *s, jg_err *err)

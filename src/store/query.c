@@ -316,6 +316,39 @@ int jg_order_find(jg_store *s, const char *channel, const char *line_id, jg_orde
 	return rc;
 }
 
+static const char SQL_ORDER_STATE[] =
+	"SELECT status, listing_id IS NOT NULL, oversold_by FROM order_line"
+	" WHERE channel_id = ? AND line_id = ?";
+
+int jg_order_states(jg_store *s, const char *channel, const char *const *line_ids, size_t n,
+		    jg_order_state *out, jg_err *err)
+{
+	int64_t channel_id;
+	int rc;
+
+	JG__ERR_GUARD(err);
+	if ((rc = jg__channel_id(s, channel, &channel_id, err)))
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		jg__stmt *st = jg__q(s, err, SQL_ORDER_STATE, "iT", channel_id, line_ids[i]);
+
+		if (!st)
+			return err->code;
+		rc = jg__step(s, st, err);
+		memset(&out[i], 0, sizeof(out[i]));
+		if (rc == 1) {
+			out[i].found = true;
+			out[i].status = (jg_status)jg__i64(s, st, 0);
+			out[i].matched = jg__i64(s, st, 1) != 0;
+			out[i].oversold_by = jg__i64(s, st, 2);
+		}
+		s->drv->reset(st);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static const char SQL_UNMATCHED[] =
 	"SELECT c.name, o.product_id, MIN(o.option_text), MAX(o.product_name), COUNT(*),"
 	" SUM(o.qty) FROM order_line o JOIN channel c ON c.id = o.channel_id"

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "settle.h"
+#include "settle_mem.h"
 #include "store_int.h"
 
 /* ---- oversold ---------------------------------------------------------------------------- */
@@ -251,7 +252,7 @@ static const char SQL_DIRTY_BY_CHANNEL[] =
 	" ON CONFLICT DO NOTHING";
 static const char SQL_DIRTY_ONE[] =
 	"INSERT INTO dirty_listing(id) VALUES (?) ON CONFLICT DO NOTHING";
-static const char SQL_LISTED_SET[] =
+const char jg__sql_listed_set[] =
 	"UPDATE listing SET listed = ?, why = ?, limit_sku_id = ?, updated_at = ? WHERE id = ?";
 
 void jg__rules_free(jg__rules *r)
@@ -407,6 +408,62 @@ static const char SQL_LISTINGS_ALL[] =
 static const char SQL_RECIPES_ALL[] =
 	"SELECT listing_id, sku_id, qty FROM recipe_item ORDER BY listing_id, pos";
 
+/* Every SKU's available stock (a), safety (b) and low-stock line (c) into `skus`. */
+static int load_skus(jg_store *s, jg_i64map *skus, jg_err *err)
+{
+	jg__stmt *st = jg__q(s, err, SQL_SKU_STOCK, "");
+	int rc;
+
+	if (!st)
+		return err->code;
+	while ((rc = jg__step(s, st, err)) == 1) {
+		jg_i64map_slot *slot = jg_i64map_put(skus, jg__i64(s, st, 0), NULL);
+
+		if (!slot) {
+			rc = jg_err_set(err, JG_ENOMEM, "out of memory");
+			break;
+		}
+		slot->a = jg__i64(s, st, 1);
+		slot->b = jg__i64(s, st, 2);
+		slot->c = jg__i64(s, st, 3);
+	}
+	s->drv->reset(st);
+	return rc;
+}
+
+typedef struct copy_walk {
+	walk *w;
+	const jg_i64map *skus;
+	jg_err *err;
+} copy_walk;
+
+/* One listing of the copy, as run_all takes it from the tables. */
+static int copy_listing(int64_t id, int64_t channel_id, const int64_t *sku, const int64_t *per,
+			size_t n_items, int64_t listed, int64_t why, int64_t limit_sku,
+			void *payload)
+{
+	copy_walk *cw = payload;
+	jg_component comps[JG_RECIPE_MAX];
+	int64_t sku_ids[JG_RECIPE_MAX];
+	size_t n = 0;
+
+	for (size_t i = 0; i < n_items && n < JG_RECIPE_MAX; i++) {
+		const jg_i64map_slot *slot = jg_i64map_get(cw->skus, sku[i]);
+
+		if (!slot)
+			continue; /* the join would drop it too */
+		comps[n].per_unit = per[i];
+		comps[n].available = slot->a;
+		comps[n].safety = slot->b;
+		comps[n].low_stock = slot->c;
+		sku_ids[n] = sku[i];
+		n++;
+	}
+	if (!n)
+		return 0;
+	return finish(cw->w, id, channel_id, comps, sku_ids, n, listed, why, limit_sku, cw->err);
+}
+
 /*
  * The full pass: what RECOMPUTE_COLS " FROM recipe_item r JOIN listing l ON l.id =
  * r.listing_id JOIN sku s ON s.id = r.sku_id ORDER BY r.listing_id, r.pos" would give, but
@@ -420,26 +477,12 @@ static int run_all(jg_store *s, walk *w, jg_err *err)
 	jg_component comps[JG_RECIPE_MAX];
 	int64_t sku_ids[JG_RECIPE_MAX];
 	int64_t r_listing = 0, r_sku = 0, r_qty = 0;
-	jg__stmt *ls = NULL, *rs = NULL, *st;
+	jg__stmt *ls = NULL, *rs = NULL;
 	jg_i64map skus;
 	int rc, rrc = 0;
 
 	jg_i64map_init(&skus);
-	st = jg__q(s, err, SQL_SKU_STOCK, "");
-	if (!st)
-		return err->code;
-	while ((rc = jg__step(s, st, err)) == 1) {
-		jg_i64map_slot *slot = jg_i64map_put(&skus, jg__i64(s, st, 0), NULL);
-
-		if (!slot) {
-			rc = jg_err_set(err, JG_ENOMEM, "out of memory");
-			break;
-		}
-		slot->a = jg__i64(s, st, 1);
-		slot->b = jg__i64(s, st, 2);
-		slot->c = jg__i64(s, st, 3);
-	}
-	s->drv->reset(st);
+	rc = load_skus(s, &skus, err);
 	if (rc < 0)
 		goto out;
 	ls = jg__q(s, err, SQL_LISTINGS_ALL, "");
@@ -488,6 +531,28 @@ out:
 	return rc;
 }
 
+/*
+ * The full pass from the in-memory listing copy (match.c) when the transaction has one: the
+ * same listings, recipes and stored values as run_all reads from the tables (the copy
+ * always says what the tables say), without reading 20,000 listings and their recipe items
+ * through SQL at every commit of an import.
+ */
+static int run_copy(jg_store *s, walk *w, jg_err *err)
+{
+	jg_i64map skus;
+	copy_walk cw = {w, &skus, err};
+	int rc;
+
+	jg_i64map_init(&skus);
+	rc = load_skus(s, &skus, err);
+	if (rc == 0 && s->listing_copy)
+		rc = jg__listing_copy_walk(s, copy_listing, &cw);
+	else if (rc == 0) /* cannot happen: reading the SKUs writes no listing */
+		rc = run_all(s, w, err);
+	jg_i64map_free(&skus);
+	return rc;
+}
+
 int jg__listings_pass(jg_store *s, bool all, jg__listing_mismatch_cb on_mismatch, void *payload,
 		      int64_t *out_computed, jg_err *err)
 {
@@ -498,12 +563,20 @@ int jg__listings_pass(jg_store *s, bool all, jg__listing_mismatch_cb on_mismatch
 	rc = jg__rules_load(s, &w.rules, err);
 	if (rc)
 		return rc;
-	rc = all ? run_all(s, &w, err) : run_pass(s, SQL_RECOMPUTE_SOME, &w, err);
+	/* Compare mode (check) reads the tables themselves, never the copy. */
+	/* The copy's stored quantities are trusted only where every other connection's
+	 * commit drops the copy (db.h, versions_every_commit). */
+	if (all && !on_mismatch && s->listing_copy && s->drv->versions_every_commit)
+		rc = run_copy(s, &w, err);
+	else
+		rc = all ? run_all(s, &w, err) : run_pass(s, SQL_RECOMPUTE_SOME, &w, err);
 	for (size_t i = 0; rc == 0 && i < w.n; i++) {
 		const pending *p = &w.todo[i];
 
-		rc = jg__exec(s, err, SQL_LISTED_SET, "iiiii", p->listed, p->why, p->limit_sku, now,
-			      p->id);
+		rc = jg__exec(s, err, jg__sql_listed_set, "iiiii", p->listed, p->why, p->limit_sku,
+			      now, p->id);
+		if (rc == 0 && s->listing_copy)
+			jg__listing_copy_set(s, p->id, p->listed, p->why, p->limit_sku);
 	}
 	if (rc == 0 && !on_mismatch) {
 		s->stats.listings_recomputed += w.computed;
@@ -553,15 +626,21 @@ static int wants_full_pass(jg_store *s, bool *out, jg_err *err)
 
 int jg__settle(jg_store *s, jg_err *err)
 {
-	bool full = false;
+	bool full = false, done = false;
+	int rc;
 
-	int rc = jg__flush(s, JG__HELD_ALL, err);
+	jg__settle_mem_begin(s);
+	rc = jg__flush(s, JG__HELD_ALL, err);
 
 	if (rc == 0)
 		rc = wants_full_pass(s, &full, err);
 	if (rc == 0)
 		rc = settle_oversold(s, full && s->dirty_sku.len >= FULL_PASS_MIN_SKUS, err);
 	if (rc)
+		return rc;
+	/* From memory when a model is kept (settle_mem.c); a full pass does not make one. */
+	rc = jg__settle_mem(s, !full, &done, err);
+	if (rc || done)
 		return rc;
 	if (full)
 		return jg__listings_pass(s, true, NULL, NULL, NULL, err);

@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "settle_mem.h"
 #include "store_int.h"
 
 #define KEY_MAX 4096
@@ -146,6 +147,7 @@ void jg_store_close(jg_store *s)
 	jg_free(s->held_items);
 	jg_free(s->held_skus);
 	jg__listing_copy_drop(s);
+	jg__listing_model_drop(s);
 	for (int i = 0; i < JG__OPTION_CACHE; i++) {
 		jg_free(s->option_cache[i].option);
 		jg_free(s->option_cache[i].text);
@@ -189,12 +191,15 @@ static bool names_word_in(const char *sql, size_t n, const char *name)
 
 /*
  * True for "UPDATE listing SET ... [WHERE ...]" that names no other table and sets none of
- * the columns the listing copy holds (id, channel_id, product_id, option_key): the listed
- * quantity, the last told one, timestamps. Such a statement leaves the copy true.
+ * the columns the listing copy holds (id, channel_id, product_id, option_key, listed, why,
+ * limit_sku_id): the last told quantity, timestamps, the plain SKU. Such a statement leaves
+ * the copy true. (Settling's own update of listed, why and limit_sku_id, jg__sql_listed_set,
+ * keeps the copy in step itself.)
  */
 static bool updates_listing_state(const char *sql)
 {
-	static const char *const held[] = {"id", "channel_id", "product_id", "option_key"};
+	static const char *const held[] = {"id",     "channel_id", "product_id",  "option_key",
+					   "listed", "why",        "limit_sku_id"};
 	static const char head[] = "UPDATE listing SET ";
 	const char *set, *end;
 
@@ -310,7 +315,8 @@ static jg__stmt *cached(jg_store *s, const char *sql, unsigned *sees_held, int *
 			s->cache[j].st = st;
 			s->cache[j].params = s->drv->params(st);
 			s->cache[j].sees_held = held_seen_by(sql);
-			s->cache[j].writes_listings = writes_listings(sql);
+			s->cache[j].writes_listings =
+				sql != jg__sql_listed_set && writes_listings(sql);
 			*sees_held = s->cache[j].sees_held;
 			*params = s->cache[j].params;
 			if (s->cache[j].writes_listings)
@@ -848,6 +854,22 @@ bool jg__utf8_ok(const char *s, size_t n)
 			p += 3;
 			continue;
 		}
+		/* E0 and ED limit their second byte (no overlong form, no surrogate), F0..F4
+		 * their second byte too (no overlong form, nothing past U+10FFFF): emoji and the
+		 * rest of the supplementary planes, which delivery messages carry. */
+		if ((p[0] == 0xe0 || p[0] == 0xed) && e - p >= 3 &&
+		    (p[0] == 0xe0 ? p[1] >= 0xa0 && p[1] <= 0xbf : p[1] >= 0x80 && p[1] <= 0x9f) &&
+		    (p[2] & 0xc0) == 0x80) {
+			p += 3;
+			continue;
+		}
+		if (p[0] >= 0xf0 && p[0] <= 0xf4 && e - p >= 4 &&
+		    p[1] >= (p[0] == 0xf0 ? 0x90 : 0x80) && p[1] <= (p[0] == 0xf4 ? 0x8f : 0xbf) &&
+		    (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80) {
+			p += 4;
+			continue;
+		}
+		/* Not valid UTF-8 (the library's check says so, and words the rule). */
 		return jg_utf8_valid((const char *)p, (size_t)(e - p));
 	}
 	return true;

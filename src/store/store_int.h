@@ -31,6 +31,7 @@
 	}
 
 typedef struct jg__listing_copy jg__listing_copy; /* match.c */
+typedef struct jg__listing_model jg__listing_model; /* settle_mem.c */
 
 /* What jg__flush writes: held line_item rows, held SKU changes. */
 enum { JG__HELD_ITEMS = 1, JG__HELD_SKUS = 2, JG__HELD_ALL = 3 };
@@ -86,6 +87,8 @@ struct jg_store {
 	 * nothing else writes the database (see jg__listing_copy_check). */
 	jg__listing_copy *listing_copy;
 	int64_t matches, match_next_check;
+	/* Every listing with its recipe and stored quantity, for settling (settle_mem.c). */
+	jg__listing_model *listing_model;
 	/* Lines of the open transaction that jg_order_put found new, or known already: it
 	 * inserts first while new lines are the rule. */
 	int64_t puts_new, puts_known;
@@ -155,6 +158,22 @@ void jg__listing_copy_drop(jg_store *s);
 /* At the start of a transaction: drops the copy when another connection has committed
  * since it was made. */
 int jg__listing_copy_check(jg_store *s, jg_err *err);
+/* Calls `fn` for every listing of the copy (none when there is no copy), in listing id
+ * order, with its recipe components in position order and its stored listed quantity,
+ * reason and limiting SKU (0 for none); stops at fn's first non-zero return and returns it.
+ * The copy must not change during the walk. */
+typedef int (*jg__copy_listing_fn)(int64_t listing_id, int64_t channel_id, const int64_t *sku,
+				   const int64_t *per, size_t n, int64_t listed, int64_t why,
+				   int64_t limit_sku, void *payload);
+int jg__listing_copy_walk(jg_store *s, jg__copy_listing_fn fn, void *payload);
+/* Settling wrote a listing's listed quantity, reason and limiting SKU (jg__sql_listed_set):
+ * the copy follows. */
+void jg__listing_copy_set(jg_store *s, int64_t listing_id, int64_t listed, int64_t why,
+			  int64_t limit_sku);
+/* settle.c's UPDATE of a listing's listed quantity, reason and limiting SKU: the one
+ * statement that sets what the copy holds without dropping it (settling updates the copy
+ * itself, jg__listing_copy_set). */
+extern const char jg__sql_listed_set[];
 
 /* Brings derived state (oversold marks, listed quantities) up to date. */
 int jg__settle(jg_store *s, jg_err *err);

@@ -15,6 +15,32 @@
 
 #define TEXT_MAX_CODEPOINTS (1u << 20) /* 1 Mi code points per string is far past any cell */
 
+static char ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+bool jg_ascii_eq_ci(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (ascii_lower(*a) != ascii_lower(*b))
+			return false;
+	return *a == *b;
+}
+
+bool jg_ascii_starts_ci(const void *p, size_t n, const char *lit)
+{
+	const char *s = p;
+	size_t k = strlen(lit);
+
+	if (n < k)
+		return false;
+	for (size_t i = 0; i < k; i++)
+		if (ascii_lower(s[i]) != lit[i])
+			return false;
+	return true;
+}
+
 bool jg_utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
@@ -157,14 +183,33 @@ out:
 	return rc;
 }
 
+/* True for a byte that may start the UTF-8 of a space other than an ASCII one. */
+static bool space_lead(unsigned char b)
+{
+	return b == 0xc2 || (b >= 0xe1 && b <= 0xe3);
+}
+
 const char *jg_text_trim(const char *s, size_t *n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + *n;
 
+	/* An ASCII byte is a space only as ' ' or \t..\r (no other ASCII character is in
+	 * Zs), and every other space starts with C2, E1, E2 or E3 (U+0085, U+00A0, U+1680,
+	 * U+2000..U+205F, U+3000): any other byte is decided here without decoding, which is
+	 * nearly every cell's first and last character (a Hangul syllable starts with EA..ED). */
 	while (p < end) {
 		utf8proc_int32_t cp;
-		utf8proc_ssize_t k = utf8proc_iterate(p, end - p, &cp);
+		utf8proc_ssize_t k;
 
+		if (*p < 0x80) {
+			if (*p != ' ' && (*p < 0x09 || *p > 0x0d))
+				break;
+			p++;
+			continue;
+		}
+		if (!space_lead(*p))
+			break;
+		k = utf8proc_iterate(p, end - p, &cp);
 		if (k <= 0 || !is_space(cp))
 			break;
 		p += k;
@@ -174,8 +219,16 @@ const char *jg_text_trim(const char *s, size_t *n)
 		utf8proc_int32_t cp;
 		utf8proc_ssize_t k;
 
+		if (*q < 0x80) {
+			if (*q != ' ' && (*q < 0x09 || *q > 0x0d))
+				break;
+			end = q;
+			continue;
+		}
 		while (q > p && (*q & 0xc0) == 0x80)
 			q--;
+		if (!space_lead(*q))
+			break;
 		k = utf8proc_iterate(q, end - q, &cp);
 		if (k <= 0 || !is_space(cp))
 			break;

@@ -386,9 +386,24 @@ static void test_sku_import(void **state)
 	t_write(good, "\xef\xbb\xbfsku,name,stock,safety\r\n"
 		      "A,\"사과, 부사\",5,1\r\n"
 		      "B,배,7,\r\n");
+	/* A dry run says what would change and saves nothing. */
+	t_jaego(&r, e->db, NULL, "--json", "sku", "import", good, "--dry-run", NULL);
+	T_OK(&r);
+	assert_int_equal(t_jint(r.json, "added"), 2);
+	assert_true(json_is_false(json_object_get(r.json, "applied")));
+	t_run_free(&r);
+	t_jaego(&r, e->db, NULL, "sku", "import", good, "--dry-run", NULL);
+	T_OK(&r);
+	assert_non_null(strstr(r.out, "dry run, nothing applied: 2 SKUs added"));
+	t_run_free(&r);
+	js(e, &r, "sku list");
+	assert_int_equal(json_array_size(json_object_get(r.json, "skus")), 0);
+	t_run_free(&r);
+
 	t_jaego(&r, e->db, NULL, "--json", "sku", "import", good, NULL);
 	T_OK(&r);
 	assert_int_equal(t_jint(r.json, "added"), 2);
+	assert_true(json_is_true(json_object_get(r.json, "applied")));
 	t_run_free(&r);
 	js(e, &r, "sku list");
 	assert_string_equal(t_jstr(r.json, "skus/0/name"), "사과, 부사");

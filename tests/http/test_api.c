@@ -51,6 +51,28 @@ static void teardown(fixture *f)
 	jg_free(f->viewer);
 }
 
+/* Polls import job `job` until it is done or failed (10 s at most); *r holds its last
+ * answer, whose JSON is returned. */
+static json_t *wait_job(th_resp *r, fixture *f, const char *job)
+{
+	char path[256];
+	json_t *j = NULL;
+
+	snprintf(path, sizeof(path), "/api/v1/jobs/%s", job);
+	for (int i = 0; i < 500; i++) {
+		const char *state;
+
+		th_get(r, &f->s, f->viewer, path);
+		j = th_expect(r, 200);
+		state = t_jstr(j, "state");
+		if (strcmp(state, "done") == 0 || strcmp(state, "failed") == 0)
+			break;
+		th_resp_free(r);
+		th_sleep_ms(20);
+	}
+	return j;
+}
+
 /* The stored state of SKU `code` via the API. */
 static int64_t sku_field(fixture *f, const char *code, const char *field)
 {
@@ -261,22 +283,27 @@ static void test_endpoints(void **state)
 		       f.op, csv, sizeof(csv) - 1, hdr);
 		snprintf(job, sizeof(job), "%s", t_jstr(th_expect(&r, 202), "job"));
 		th_resp_free(&r);
-		snprintf(path, sizeof(path), "/api/v1/jobs/%s", job);
-		for (int i = 0; i < 500; i++) {
-			th_get(&r, &f.s, f.viewer, path);
-			j = th_expect(&r, 200);
-			if (strcmp(t_jstr(j, "state"), "done") == 0 ||
-			    strcmp(t_jstr(j, "state"), "failed") == 0)
-				break;
-			th_resp_free(&r);
-			th_sleep_ms(20);
-		}
+		j = wait_job(&r, &f, job);
 		assert_string_equal(t_jstr(j, "state"), "done");
 		assert_int_equal(t_jint(j, "result/new"), 2);
 		assert_string_equal(t_jstr(j, "result/file"), "orders.csv");
 		assert_true(t_jint(j, "rows_total") >= 3);
 		th_resp_free(&r);
 		assert_int_equal(sku_field(&f, "B", "committed"), 3);
+
+		/* A file that cannot be read fails its job with a message naming the upload by
+		 * its own name, never the server's temporary file. */
+		th_req(&r, &f.s, "POST", "/api/v1/imports?filename=%EC%A3%BC%EB%AC%B8.xlsx", f.op,
+		       "PK\003\004garbage", 11, NULL);
+		snprintf(job, sizeof(job), "%s", t_jstr(th_expect(&r, 202), "job"));
+		th_resp_free(&r);
+		j = wait_job(&r, &f, job);
+		assert_string_equal(t_jstr(j, "state"), "failed");
+		assert_non_null(strstr(t_jstr(j, "error"), "주문.xlsx: "));
+		assert_null(strstr(t_jstr(j, "error"), "upload-"));
+		assert_null(strstr(t_jstr(j, "error"), "/tmp"));
+		th_resp_free(&r);
+
 		th_req(&r, &f.s, "POST", "/api/v1/imports?filename=x.csv&channel=nope", f.op, csv,
 		       sizeof(csv) - 1, hdr);
 		th_expect(&r, 404);
@@ -742,6 +769,287 @@ static void test_idempotent_intake(void **state)
 	teardown(&f);
 }
 
+/* ---- catalogue imports
+ * ------------------------------------------------------------------------------- */
+
+/* POSTs a catalogue file as the raw body; asserts the status and returns the response. */
+static json_t *post_file(th_resp *r, fixture *f, const char *token, const char *path,
+			 const char *csv, long status)
+{
+	const char *const hdr[] = {"Content-Type: text/csv", NULL};
+
+	th_req(r, &f->s, "POST", path, token, csv, (size_t)-1, hdr);
+	return th_expect(r, status);
+}
+
+/* The audit log holds an entry for `path` with `status` (refused entries are written just
+ * after their answer: retried for a moment). */
+static void expect_audit(fixture *f, const char *path, int64_t status)
+{
+	for (int tries = 0;; tries++) {
+		th_resp r;
+		json_t *a, *e;
+		size_t i;
+		bool found = false;
+
+		th_get(&r, &f->s, f->admin, "/api/v1/audit?limit=1000");
+		a = json_object_get(th_expect(&r, 200), "audit");
+		json_array_foreach(a, i, e)
+		{
+			found = found ||
+				(json_integer_value(json_object_get(e, "status")) == status &&
+				 strcmp(json_string_value(json_object_get(e, "path")), path) == 0);
+		}
+		th_resp_free(&r);
+		if (found)
+			return;
+		assert_true(tries < 100);
+		th_sleep_ms(20);
+	}
+}
+
+static void test_catalog_imports(void **state)
+{
+	fixture f;
+	th_resp r;
+	json_t *j, *rej;
+	(void)state;
+
+	setup(&f);
+	/* A good SKU list: C is new, A is known (renamed, counted: a stocktake). */
+	j = post_file(&r, &f, f.op, "/api/v1/skus/import?filename=skus.csv",
+		      "\xef\xbb\xbfsku,name,stock,safety\r\nA,\"A, shirt\",7,1\r\nC,새 상품,3,\r\n",
+		      200);
+	assert_int_equal(t_jint(j, "rows"), 2);
+	assert_int_equal(t_jint(j, "added"), 1);
+	assert_int_equal(t_jint(j, "updated"), 1);
+	assert_true(json_is_true(json_object_get(j, "applied")));
+	assert_int_equal(json_array_size(json_object_get(j, "rejected")), 0);
+	assert_string_equal(t_jstr(j, "file"), "skus.csv");
+	th_resp_free(&r);
+	assert_int_equal(sku_field(&f, "A", "on_hand"), 7);
+	assert_int_equal(sku_field(&f, "A", "safety"), 1);
+	assert_int_equal(sku_field(&f, "C", "on_hand"), 3);
+
+	/* Bad rows: 422 naming each by row and column; nothing of the file is applied. */
+	j = post_file(&r, &f, f.op, "/api/v1/skus/import?filename=bad.csv",
+		      "sku,name,stock\nD,d,1\nE,e,-1\n,f,2\nA,a,9\n", 422);
+	assert_string_equal(t_jstr(j, "error/code"), "unprocessable");
+	assert_false(json_is_true(json_object_get(j, "applied")));
+	assert_int_equal(t_jint(j, "added"), 0);
+	assert_int_equal(t_jint(j, "rejected_count"), 2);
+	rej = json_object_get(j, "rejected");
+	assert_int_equal(json_array_size(rej), 2);
+	assert_int_equal(t_jint(json_array_get(rej, 0), "row"), 3);
+	assert_int_equal(t_jint(json_array_get(rej, 0), "column"), 3);
+	assert_string_equal(t_jstr(json_array_get(rej, 0), "field"), "stock");
+	assert_int_equal(t_jint(json_array_get(rej, 1), "row"), 4);
+	assert_int_equal(t_jint(json_array_get(rej, 1), "column"), 1);
+	assert_non_null(t_jstr(json_array_get(rej, 1), "reason"));
+	th_resp_free(&r);
+	assert_int_equal(sku_field(&f, "D", "on_hand"), -999);
+	assert_int_equal(sku_field(&f, "A", "on_hand"), 7);
+	expect_audit(&f, "/api/v1/skus/import", 422);
+
+	/* A dry run says what would happen and changes nothing. */
+	j = post_file(&r, &f, f.op, "/api/v1/skus/import?dry_run=1",
+		      "sku,name,stock\nF,f,4\nA,A,1\n", 200);
+	assert_int_equal(t_jint(j, "added"), 1);
+	assert_int_equal(t_jint(j, "updated"), 1);
+	assert_true(json_is_true(json_object_get(j, "dry_run")));
+	assert_false(json_is_true(json_object_get(j, "applied")));
+	th_resp_free(&r);
+	assert_int_equal(sku_field(&f, "F", "on_hand"), -999);
+	assert_int_equal(sku_field(&f, "A", "on_hand"), 7);
+
+	/* A file without the header is refused whole (400), naming what is expected. */
+	j = post_file(&r, &f, f.op, "/api/v1/skus/import?filename=x.csv", "code,title\nG,g\n", 400);
+	assert_non_null(strstr(t_jstr(j, "error/message"), "sku,name,stock"));
+	assert_null(strstr(t_jstr(j, "error/message"), "upload-")); /* never the server's file */
+	th_resp_free(&r);
+
+	/* A viewer may not import. */
+	post_file(&r, &f, f.viewer, "/api/v1/skus/import", "sku,name,stock\nH,h,1\n", 403);
+	th_resp_free(&r);
+	post_file(&r, &f, f.viewer, "/api/v1/listings/import",
+		  "channel,product_id,option,recipe\ncoupang,P-H,,A\n", 403);
+	th_resp_free(&r);
+
+	/* Listings: one new, one remapped; then bad rows (unknown SKU, unknown channel, a bad
+	 * recipe) refuse the whole file. */
+	j = post_file(&r, &f, f.op, "/api/v1/listings/import?filename=listings.csv",
+		      "channel,product_id,option,recipe\nsmartstore,S-C,사이즈: L,\"C*2,B\"\n"
+		      "coupang,P-A,,A*2\n",
+		      200);
+	assert_int_equal(t_jint(j, "created"), 1);
+	assert_int_equal(t_jint(j, "remapped"), 1);
+	th_resp_free(&r);
+	th_get(&r, &f.s, f.viewer, "/api/v1/listings?channel=smartstore");
+	assert_int_equal(t_jint(th_expect(&r, 200), "total"), 2);
+	th_resp_free(&r);
+	j = post_file(&r, &f, f.op, "/api/v1/listings/import",
+		      "channel,product_id,option,recipe\ncoupang,P-N,,B\ncoupang,P-Z,,Z\n"
+		      "nowhere,P-X,,A\ncoupang,P-Q,,A*0\n",
+		      422);
+	rej = json_object_get(j, "rejected");
+	assert_int_equal(json_array_size(rej), 3);
+	assert_int_equal(t_jint(json_array_get(rej, 0), "row"), 3);
+	assert_int_equal(t_jint(json_array_get(rej, 0), "column"), 4);
+	assert_non_null(strstr(t_jstr(json_array_get(rej, 0), "reason"), "\"Z\""));
+	assert_int_equal(t_jint(json_array_get(rej, 1), "row"), 4);
+	assert_int_equal(t_jint(json_array_get(rej, 1), "column"), 1);
+	assert_int_equal(t_jint(json_array_get(rej, 2), "row"), 5);
+	assert_int_equal(t_jint(json_array_get(rej, 2), "column"), 4);
+	th_resp_free(&r);
+	th_get(&r, &f.s, f.viewer, "/api/v1/listings?channel=coupang");
+	assert_int_equal(t_jint(th_expect(&r, 200), "total"), 2); /* P-N was not applied */
+	th_resp_free(&r);
+
+	/* Caps: a file over 16 MiB (with and without a Content-Length), more than 100,000
+	 * rows. */
+	{
+		size_t n = (16u << 20) + 1;
+		char *blob = jg_malloc(n + 1);
+		const char *const hdr[] = {"Content-Type: text/csv", NULL};
+		const char *const chunked[] = {"Transfer-Encoding: chunked", NULL};
+
+		assert_non_null(blob);
+		memset(blob, 'a', n);
+		blob[n] = '\0';
+		th_req(&r, &f.s, "POST", "/api/v1/skus/import", f.op, blob, n, hdr);
+		assert_string_equal(t_jstr(th_expect(&r, 413), "error/code"), "too_large");
+		th_resp_free(&r);
+		th_req(&r, &f.s, "POST", "/api/v1/listings/import", f.op, blob, n, chunked);
+		th_expect(&r, 413);
+		th_resp_free(&r);
+		jg_free(blob);
+	}
+	{
+		jg_buf b;
+
+		jg_buf_init(&b, 8u << 20);
+		jg_buf_puts(&b, "sku,name,stock\n");
+		for (int i = 0; i <= 100000; i++)
+			assert_int_equal(jg_buf_printf(&b, "R%d,r,1\n", i), 0);
+		j = post_file(&r, &f, f.op, "/api/v1/skus/import", jg_buf_str(&b), 413);
+		assert_non_null(strstr(t_jstr(j, "error/message"), "100000"));
+		th_resp_free(&r);
+		jg_buf_free(&b);
+	}
+	assert_int_equal(sku_field(&f, "R1", "on_hand"), -999);
+	expect_audit(&f, "/api/v1/skus/import", 200);
+	expect_audit(&f, "/api/v1/listings/import", 422);
+	teardown(&f);
+}
+
+/* ---- users and tokens
+ * -------------------------------------------------------------------------------- */
+
+static void test_accounts(void **state)
+{
+	fixture f;
+	th_resp r;
+	char cookie[256], csrf[256];
+	(void)state;
+
+	setup(&f);
+	post_expect(&f, f.admin, "/api/v1/users",
+		    "{\"name\":\"lee\",\"role\":\"operator\",\"password\":\"first-pw-1\"}", 201);
+	post_expect(&f, f.admin, "/api/v1/users",
+		    "{\"name\":\"park\",\"role\":\"admin\",\"password\":\"admin-pw-1\"}", 201);
+
+	/* A new password: Argon2id like the CLI's; the old one stops working, and so do the
+	 * user's sessions. */
+	login(&f, "lee", "first-pw-1", cookie, sizeof(cookie), csrf, sizeof(csrf));
+	th_req(&r, &f.s, "PUT", "/api/v1/users/lee/password", f.op, "{\"password\":\"x-pw-12345\"}",
+	       (size_t)-1, NULL);
+	th_expect(&r, 403);
+	th_resp_free(&r);
+	th_req(&r, &f.s, "PUT", "/api/v1/users/lee/password", f.admin, "{\"password\":\"short\"}",
+	       (size_t)-1, NULL);
+	th_expect(&r, 400);
+	th_resp_free(&r);
+	th_req(&r, &f.s, "PUT", "/api/v1/users/nobody/password", f.admin,
+	       "{\"password\":\"x-pw-12345\"}", (size_t)-1, NULL);
+	th_expect(&r, 404);
+	th_resp_free(&r);
+	th_req(&r, &f.s, "PUT", "/api/v1/users/lee/password", f.admin,
+	       "{\"password\":\"second-pw-2\",\"role\":\"admin\"}", (size_t)-1, NULL);
+	th_expect(&r, 400); /* unknown field */
+	th_resp_free(&r);
+	th_req(&r, &f.s, "PUT", "/api/v1/users/lee/password", f.admin,
+	       "{\"password\":\"second-pw-2\"}", (size_t)-1, NULL);
+	assert_string_equal(t_jstr(th_expect(&r, 200), "user"), "lee");
+	th_resp_free(&r);
+	{
+		const char *only_cookie[] = {cookie, NULL};
+
+		th_req(&r, &f.s, "GET", "/api/v1/me", NULL, NULL, 0, only_cookie);
+		th_expect(&r, 401);
+		th_resp_free(&r);
+	}
+	post_expect(&f, NULL, "/api/v1/login", "{\"user\":\"lee\",\"password\":\"first-pw-1\"}",
+		    401);
+	login(&f, "lee", "second-pw-2", cookie, sizeof(cookie), csrf, sizeof(csrf));
+
+	/* Removing users: never the last admin. */
+	th_req(&r, &f.s, "DELETE", "/api/v1/users/park", f.op, NULL, 0, NULL);
+	th_expect(&r, 403);
+	th_resp_free(&r);
+	th_req(&r, &f.s, "DELETE", "/api/v1/users/park", f.admin, NULL, 0, NULL);
+	assert_string_equal(t_jstr(th_expect(&r, 409), "error/code"), "conflict");
+	th_resp_free(&r);
+	post_expect(&f, f.admin, "/api/v1/users",
+		    "{\"name\":\"choi\",\"role\":\"admin\",\"password\":\"admin-pw-2\"}", 201);
+	th_req(&r, &f.s, "DELETE", "/api/v1/users/park", f.admin, NULL, 0, NULL);
+	assert_true(json_is_true(json_object_get(th_expect(&r, 200), "removed")));
+	th_resp_free(&r);
+	th_req(&r, &f.s, "DELETE", "/api/v1/users/choi", f.admin, NULL, 0, NULL);
+	th_expect(&r, 409);
+	th_resp_free(&r);
+	th_req(&r, &f.s, "DELETE", "/api/v1/users/nobody", f.admin, NULL, 0, NULL);
+	th_expect(&r, 404);
+	th_resp_free(&r);
+	th_req(&r, &f.s, "DELETE", "/api/v1/users/lee", f.admin, NULL, 0, NULL);
+	th_expect(&r, 200);
+	th_resp_free(&r);
+	{
+		const char *only_cookie[] = {cookie, NULL};
+
+		th_req(&r, &f.s, "GET", "/api/v1/me", NULL, NULL, 0, only_cookie);
+		th_expect(&r, 401); /* the removed user's session ended with them */
+		th_resp_free(&r);
+	}
+	th_get(&r, &f.s, f.admin, "/api/v1/users");
+	assert_int_equal(json_array_size(json_object_get(th_expect(&r, 200), "users")), 1);
+	assert_string_equal(t_jstr(r.json, "users/0/name"), "choi");
+	th_resp_free(&r);
+
+	/* Revoking a token: it answers 401 from then on. */
+	th_get(&r, &f.s, f.viewer, "/api/v1/skus");
+	th_expect(&r, 200);
+	th_resp_free(&r);
+	th_req(&r, &f.s, "DELETE", "/api/v1/tokens/viewer-script", f.op, NULL, 0, NULL);
+	th_expect(&r, 403);
+	th_resp_free(&r);
+	th_req(&r, &f.s, "DELETE", "/api/v1/tokens/viewer-script", f.admin, NULL, 0, NULL);
+	assert_true(json_is_true(json_object_get(th_expect(&r, 200), "revoked")));
+	th_resp_free(&r);
+	th_get(&r, &f.s, f.viewer, "/api/v1/skus");
+	th_expect(&r, 401);
+	th_resp_free(&r);
+	th_req(&r, &f.s, "DELETE", "/api/v1/tokens/viewer-script", f.admin, NULL, 0, NULL);
+	th_expect(&r, 404);
+	th_resp_free(&r);
+	th_get(&r, &f.s, f.admin, "/api/v1/tokens");
+	assert_int_equal(json_array_size(json_object_get(th_expect(&r, 200), "tokens")), 2);
+	th_resp_free(&r);
+	expect_audit(&f, "/api/v1/tokens/viewer-script", 200);
+	expect_audit(&f, "/api/v1/users/park", 409);
+	/* sku_field reads with the viewer token, revoked now: done with it. */
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -750,6 +1058,8 @@ int main(void)
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_bad_bodies),
 		cmocka_unit_test(test_idempotent_intake),
+		cmocka_unit_test(test_catalog_imports),
+		cmocka_unit_test(test_accounts),
 	};
 	int rc;
 

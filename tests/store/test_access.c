@@ -275,6 +275,27 @@ static void test_pages(void **state)
 	assert_int_equal(c.n, 1);
 	assert_int_equal(jg_order_find(s, "a", "L00", on_order, &c, &err), JG_ENOTFOUND);
 	jg_err_clear(&err);
+	/* Several lines' states at once (the intake answer): L00 is on b; the one unit of
+	 * K00 covers L00, the oldest line, so every later one is short by its unit. */
+	{
+		const char *ids[] = {"L01", "L00", "L11"};
+		jg_order_state st[3];
+
+		assert_int_equal(jg_order_states(s, "a", ids, 3, st, &err), 0);
+		assert_true(st[0].found);
+		assert_int_equal(st[0].status, JG_STATUS_OPEN);
+		assert_true(st[0].matched);
+		assert_int_equal(st[0].oversold_by, 1);
+		assert_false(st[1].found);
+		assert_true(st[2].found);
+		assert_int_equal(st[2].oversold_by, 1);
+		ids[1] = "L00";
+		assert_int_equal(jg_order_states(s, "b", ids + 1, 1, st, &err), 0);
+		assert_true(st[0].found);
+		assert_int_equal(st[0].oversold_by, 0);
+		assert_int_equal(jg_order_states(s, "zz", ids, 3, st, &err), JG_ENOTFOUND);
+		jg_err_clear(&err);
+	}
 	{
 		jg_check_report rep;
 

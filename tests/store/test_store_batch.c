@@ -18,6 +18,7 @@
 
 typedef struct env {
 	char *dir;
+	char *db; /* the store's URL: a file, or a PostgreSQL tenant */
 	jg_store *s;
 } env;
 
@@ -56,7 +57,9 @@ static int setup(void **state)
 	char code[32];
 
 	e->dir = t_tmpdir();
-	e->s = t_store(e->dir);
+	e->db = t_db(e->dir, "jaego.db");
+	OK(jg_store_open(&e->s, e->db, E));
+	OK(jg_store_migrate(e->s, NULL, E));
 	OK(jg_store_begin(e->s, E));
 	for (int i = 0; i < SKUS; i++) {
 		sku_code(code, sizeof(code), i);
@@ -78,6 +81,7 @@ static int teardown(void **state)
 	jg_store_close(e->s);
 	t_rmdir(e->dir);
 	jg_free(e->dir);
+	jg_free(e->db);
 	jg_free(e);
 	return 0;
 }
@@ -114,8 +118,9 @@ static totals sums(jg_store *s)
 	return t;
 }
 
-/* Puts line i for listing k (the option spelled differently than when mapped). */
-static jg_order_result put(jg_store *s, int i, int k, int64_t qty)
+/* Puts line i for listing k (the option spelled differently than when mapped) with the
+ * status given. */
+static jg_order_result put_as(jg_store *s, int i, int k, int64_t qty, jg_status status)
 {
 	char line[32], pid[32];
 	jg_order_in in;
@@ -129,9 +134,14 @@ static jg_order_result put(jg_store *s, int i, int k, int64_t qty)
 	in.product_id = pid;
 	in.option = "색상:빨강";
 	in.qty = qty;
-	in.status = JG_STATUS_OPEN;
+	in.status = status;
 	OK(jg_order_put(s, &in, &res, E));
 	return res;
+}
+
+static jg_order_result put(jg_store *s, int i, int k, int64_t qty)
+{
+	return put_as(s, i, k, qty, JG_STATUS_OPEN);
 }
 
 /* Units line i of listing k commits: 1 per unit, or 1 + 2 for the two-SKU listings. */
@@ -261,12 +271,82 @@ static void test_listing_changes_mid_batch(void **state)
 	check_ok(e->s);
 }
 
+/* A batch of LINES lines from line number `first`, committed; every line matched. */
+static void batch_of_lines(jg_store *s, int first, int64_t qty)
+{
+	OK(jg_store_begin(s, E));
+	for (int i = first; i < first + LINES; i++)
+		assert_true(put(s, i, (i * 7919) % LISTINGS, qty).matched);
+	OK(jg_store_commit(s, E));
+}
+
+/*
+ * Settling's full pass reads the listings from the in-memory copy while a transaction has
+ * one, and the copy outlives a commit: its stored quantities must follow every write of
+ * them, by the full pass, by the small pass of a single-SKU transaction, by another
+ * connection (the copy is dropped), and must not keep what a rolled-back settle wrote.
+ * `check` compares the tables with a pass of its own over the tables: a copy that held a
+ * stale quantity would leave a listing unwritten and show as drift.
+ */
+static void test_copy_serves_settling(void **state)
+{
+	env *e = *state;
+	jg_store *other;
+	jg_store_stats st0, st1;
+
+	batch_of_lines(e->s, 0, 1); /* makes the copy; full pass */
+	check_ok(e->s);
+	/* The same lines cancelled: every listing goes back to the quantity it had before
+	 * the first batch, which a copy that missed that batch's writes would still hold. */
+	OK(jg_store_begin(e->s, E));
+	for (int i = 0; i < LINES; i++)
+		assert_int_equal(
+			put_as(e->s, i, (i * 7919) % LISTINGS, 1, JG_STATUS_CANCELLED).outcome,
+			JG_ORDER_CHANGED);
+	OK(jg_store_commit(e->s, E));
+	check_ok(e->s);
+	batch_of_lines(e->s, LINES, 2);
+	check_ok(e->s);
+	/* Small passes between batches, on this connection: the copy follows them. */
+	OK(jg_stock_receive(e->s, "S0007", 40, NULL, E));
+	OK(jg_stock_adjust(e->s, "S0008", -90, "broken", E));
+	jg_store_stats_get(e->s, &st0);
+	batch_of_lines(e->s, 5 * LINES, 1);
+	jg_store_stats_get(e->s, &st1);
+	assert_true(st1.listings_recomputed - st0.listings_recomputed >= LISTINGS);
+	check_ok(e->s);
+	/* A settle that is rolled back: what it wrote must not stay in the copy. */
+	OK(jg_store_begin(e->s, E));
+	for (int i = 2 * LINES; i < 3 * LINES; i++)
+		put(e->s, i, (i * 31) % LISTINGS, 3);
+	OK(jg_store_settle(e->s, E));
+	jg_store_rollback(e->s);
+	check_ok(e->s);
+	batch_of_lines(e->s, 3 * LINES, 1);
+	check_ok(e->s);
+	/* Another connection changes stock: the next transaction here must not trust the
+	 * copy. */
+	OK(jg_store_open(&other, e->db, E));
+	OK(jg_store_begin(other, E));
+	for (int i = 0; i < SKUS; i += 2) {
+		char code[32];
+
+		sku_code(code, sizeof(code), i);
+		OK(jg_stock_receive(other, code, 5, NULL, E));
+	}
+	OK(jg_store_commit(other, E));
+	jg_store_close(other);
+	batch_of_lines(e->s, 4 * LINES, 1);
+	check_ok(e->s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_big_batch_commits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_big_batch_rolls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listing_changes_mid_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_serves_settling, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,31 +22,11 @@
 #define N_COUNT (V_COUNT * T_COUNT)
 #define S_COUNT 11172u
 
-/* Writes the UTF-8 form of `cp` to `out` (room for 4 bytes); returns its length. */
+/* Writes the UTF-8 form of `cp` to `out` (room for 4 bytes); returns its length. The
+ * encoder under test, held to known bytes by test_utf8_put. */
 static size_t enc(char *out, uint32_t cp)
 {
-	unsigned char *o = (unsigned char *)out;
-
-	if (cp < 0x80) {
-		o[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (unsigned char)(0xc0 | cp >> 6);
-		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (unsigned char)(0xe0 | cp >> 12);
-		o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (unsigned char)(0xf0 | cp >> 18);
-	o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
-	o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
-	return 4;
+	return jg_utf8_put(out, cp);
 }
 
 /* Decodes one code point of valid UTF-8 at `s`; sets *len. */
@@ -175,6 +155,41 @@ static void test_utf8_valid(void **state)
 	assert_false(jg_utf8_valid("\xea\xb0\x80" "\xff", 4));
 }
 
+static void test_utf8_put(void **state)
+{
+	static const struct {
+		uint32_t cp;
+		const char *bytes;
+	} v[] = {{0x00, ""},		     {0x41, "A"},		 {0x7F, "\x7f"},
+		 {0x80, "\xc2\x80"},	     {0xE9, "\xc3\xa9"},	 {0x7FF, "\xdf\xbf"},
+		 {0x800, "\xe0\xa0\x80"},   {0xAC00, "\xea\xb0\x80"}, {0xFFFD, "\xef\xbf\xbd"},
+		 {0x10000, "\xf0\x90\x80\x80"}, {0x1F600, "\xf0\x9f\x98\x80"},
+		 {0x10FFFF, "\xf4\x8f\xbf\xbf"}};
+	char s[4];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		size_t want = v[i].cp ? strlen(v[i].bytes) : 1;
+
+		assert_int_equal(jg_utf8_put(s, v[i].cp), want);
+		assert_memory_equal(s, v[i].cp ? v[i].bytes : "\0", want);
+	}
+}
+
+static void test_ascii_ci(void **state)
+{
+	(void)state;
+	assert_true(jg_ascii_eq_ci("UTF-8", "utf-8"));
+	assert_true(jg_ascii_eq_ci("", ""));
+	assert_false(jg_ascii_eq_ci("utf-8", "utf-"));
+	assert_false(jg_ascii_eq_ci("utf", "utf-8"));
+	assert_false(jg_ascii_eq_ci("\xc3\xa9", "\xc3\x89")); /* é and É: ASCII only */
+	assert_true(jg_ascii_starts_ci("<META charset", 13, "<meta"));
+	assert_true(jg_ascii_starts_ci("<meta", 5, "<meta"));
+	assert_false(jg_ascii_starts_ci("<met", 4, "<meta")); /* n bounds the read */
+	assert_false(jg_ascii_starts_ci("<mexa", 5, "<meta"));
+}
+
 static void test_utf8_valid_every_code_point(void **state)
 {
 	char s[4];
@@ -189,6 +204,54 @@ static void test_utf8_valid_every_code_point(void **state)
 			fail_msg("U+%04X: valid is %d", (unsigned)cp, (int)!surrogate);
 	}
 	assert_true(jg_utf8_valid("\xf4\x8f\xbf\xbf", 4));
+}
+
+/* The store's own check of input text (src/store/store.c), inline for the common
+ * characters: it must say what jg_utf8_valid says for every byte string. */
+bool jg__utf8_ok(const char *s, size_t n);
+
+static void test_store_utf8_check_agrees(void **state)
+{
+	static const unsigned char tails[] = {0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90,
+					      0x9f, 0xa0, 0xbf, 0xc0, 0xf4, 0xff};
+	unsigned char s[12];
+
+	(void)state;
+	/* Every string of one or two bytes, every three-byte string that starts with a lead
+	 * byte, and some behind an 8-byte ASCII run (the word-at-a-time path). */
+	memcpy(s, "abcdefgh", 8);
+	for (uint32_t v = 0; v < (1u << 24); v++) {
+		s[8] = (unsigned char)(v >> 16);
+		s[9] = (unsigned char)(v >> 8);
+		s[10] = (unsigned char)v;
+		for (size_t n = 1; n <= 3; n++) {
+			if (n < 3 && (v & ((1u << (8 * (3 - n))) - 1)) != 0)
+				continue; /* the shorter strings once each */
+			if (n == 3 && s[8] < 0xc0 && v % 4093 != 0)
+				continue; /* ASCII or a stray continuation first: sampled */
+			if (jg__utf8_ok((char *)s + 8, n) != jg_utf8_valid((char *)s + 8, n))
+				fail_msg("%zu bytes %06X: the checks disagree", n, (unsigned)v);
+		}
+		if (v % 251 == 0 && jg__utf8_ok((char *)s, 11) != jg_utf8_valid((char *)s, 11))
+			fail_msg("ASCII then %06X: the checks disagree", (unsigned)v);
+	}
+	/* Four bytes: every first and second byte, the telling third and fourth. */
+	for (uint32_t a = 0xc0; a <= 0xff; a++)
+		for (uint32_t b = 0; b <= 0xff; b++)
+			for (size_t i = 0; i < sizeof(tails); i++)
+				for (size_t j = 0; j < sizeof(tails); j++) {
+					s[0] = (unsigned char)a;
+					s[1] = (unsigned char)b;
+					s[2] = tails[i];
+					s[3] = tails[j];
+					for (size_t n = 3; n <= 4; n++)
+						if (jg__utf8_ok((char *)s, n) !=
+						    jg_utf8_valid((char *)s, n))
+							fail_msg("%02X %02X %02X %02X (%zu): the "
+								 "checks disagree",
+								 (unsigned)a, (unsigned)b, tails[i],
+								 tails[j], n);
+				}
 }
 
 /* ---- NFC ---------------------------------------------------------------------------------- */
@@ -413,6 +476,32 @@ static void expect_trim(const char *s, size_t n, size_t want_off, size_t want_n)
 			 want_off, want_n);
 }
 
+/* Every code point alone: trimmed away exactly when it is a blank (\t..\r, U+0085, the
+ * line and paragraph separators, or Unicode's Zs), kept whole otherwise. */
+static void test_trim_every_code_point(void **state)
+{
+	char s[8];
+
+	(void)state;
+	for (uint32_t cp = 1; cp <= 0x10FFFF; cp++) {
+		bool blank = (cp >= 0x09 && cp <= 0x0d) || cp == 0x20 || cp == 0x85 ||
+			     cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
+			     cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
+			     cp == 0x3000;
+		size_t n, m;
+		const char *p;
+
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		n = enc(s, cp);
+		m = n;
+		p = jg_text_trim(s, &m);
+		if (blank ? m != 0 : (p != s || m != n))
+			fail_msg("U+%04X alone: offset %td length %zu of %zu", (unsigned)cp, p - s,
+				 m, n);
+	}
+}
+
 static void test_trim(void **state)
 {
 	(void)state;
@@ -504,7 +593,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_utf8_put),
+		cmocka_unit_test(test_ascii_ci),
 		cmocka_unit_test(test_utf8_valid_every_code_point),
+		cmocka_unit_test(test_store_utf8_check_agrees),
 		cmocka_unit_test(test_nfc_hangul_every_syllable),
 		cmocka_unit_test(test_nfc),
 		cmocka_unit_test(test_nfc_errors),
@@ -513,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_option_key_width_and_case),
 		cmocka_unit_test(test_option_key_buffer),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_trim_every_code_point),
 		cmocka_unit_test(test_parse_i64),
 	};
 

@@ -115,6 +115,7 @@ export function upload(path, file, extraHeaders, onProgress) {
 				return;
 			}
 			const err = errorOf(x.status, doc);
+			err.doc = doc; // a 422 carries the whole answer (e.g. a list's bad rows)
 			if (x.status === 401 && onUnauthorized)
 				onUnauthorized(err);
 			reject(err);

@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: MIT
-// 업로드: drop several channel order files at once. Each file is sent as the raw body of
-// POST /imports (filename, and the channel or layout when chosen, in the query; a file
-// password in X-Import-Password, never in the URL), then GET /jobs/{id} is polled for
-// rows_done / rows_total until the per-file summary arrives. The list lives in this module,
+// 업로드: drop several files at once. Each file is one of three kinds, chosen per file and
+// pre-selected from its header line: a channel's order file (the default) is sent as the
+// raw body of POST /imports (filename, and the channel or layout when chosen, in the query;
+// a file password in X-Import-Password, never in the URL), then GET /jobs/{id} is polled
+// for rows_done / rows_total until the per-file summary arrives; a SKU list
+// (`sku,name,stock`) or a listing list (`channel,product_id,option,recipe`) goes to
+// POST /skus/import or /listings/import, which answer at once: 200 with the counts, or 422
+// with every bad row by row and column and nothing saved. The list lives in this module,
 // so an upload goes on while another page is shown.
 
 import { api, upload, qs, sleep } from '../api.js';
 import { t, channelName } from '../i18n.js';
 import { h, replace, clear, fmtNum, field, checkbox, errorBox, toast, uid } from '../ui.js';
 
-const items = []; // {id, file, channel, profile, password, encrypted, state, ...}
+const items = []; // {id, file, kind, channel, profile, password, encrypted, state, ...}
+const KINDS = ['orders', 'skus', 'listings'];
 const opts = { dry: false, strict: false };
 const CONCURRENCY = 3;
 let view = null; // {list, ctx} while the page is shown
@@ -42,12 +47,37 @@ async function looksEncrypted(file) {
 	return false;
 }
 
+// What a file is, from its first line: a SKU list (`sku,name,stock[,...]`), a listing list
+// (`channel,product_id,option,recipe`), else a channel's order file. Only text is looked at
+// (the header names are ASCII, so a CP949 file reads the same); a workbook is an order file
+// unless the seller says otherwise.
+async function detectKind(file) {
+	const head = new Uint8Array(await file.slice(0, 4096).arrayBuffer());
+	if (head.includes(0))
+		return 'orders';
+	const text = new TextDecoder('utf-8').decode(head); // drops a BOM
+	const line = text.split(/\r\n|\n|\r/)[0] || '';
+	const cols = line.split(/[,\t;|]/).map((c) => c.trim().replace(/^"(.*)"$/, '$1').trim().toLowerCase());
+	const has = (...names) => names.every((n) => cols.includes(n));
+	if (has('sku', 'name', 'stock'))
+		return 'skus';
+	if (has('channel', 'product_id', 'recipe'))
+		return 'listings';
+	return 'orders';
+}
+
 function addFiles(fileList) {
 	for (const file of fileList) {
-		const it = { id: ++seqId, file, channel: '', profile: '', password: '', encrypted: false, state: 'waiting', sent: 0, rowsDone: 0, rowsTotal: 0, result: null, error: null, hint: null };
+		const it = { id: ++seqId, file, kind: 'orders', detected: null, chosen: false, channel: '', profile: '', password: '', encrypted: false, state: 'waiting', sent: 0, rowsDone: 0, rowsTotal: 0, result: null, catalog: null, error: null, hint: null };
 		items.push(it);
 		looksEncrypted(file).then((enc) => {
 			it.encrypted = enc;
+			draw(it);
+		}).catch(() => {});
+		it.detecting = detectKind(file).then((kind) => {
+			it.detected = kind;
+			if (!it.chosen)
+				it.kind = kind;
 			draw(it);
 		}).catch(() => {});
 	}
@@ -65,14 +95,44 @@ function hintOf(message) {
 	return null;
 }
 
+// A SKU or listing list: one request, answered with the result (200) or the bad rows (422).
+async function runCatalog(it, ctx) {
+	const path = it.kind === 'skus' ? '/skus/import' : '/listings/import';
+	try {
+		it.catalog = await upload(path + qs({ filename: it.file.name, dry_run: opts.dry }), it.file, {}, (sent, total) => {
+			it.sent = total ? Math.round((sent / total) * 100) : 0;
+			draw(it);
+		});
+		it.state = 'done';
+		if (it.catalog && it.catalog.applied && ctx)
+			ctx.changed();
+	} catch (err) {
+		if (err.status === 422 && err.doc && Array.isArray(err.doc.rejected)) {
+			it.catalog = err.doc;
+			it.state = 'refused';
+		} else {
+			it.state = 'failed';
+			it.error = err;
+		}
+	}
+	draw(it);
+}
+
 async function run(it) {
 	const ctx = view ? view.ctx : null;
+	if (it.detecting)
+		await it.detecting;
 	it.state = 'sending';
 	it.sent = 0;
 	it.result = null;
+	it.catalog = null;
 	it.error = null;
 	it.hint = null;
 	draw(it);
+	if (it.kind !== 'orders') {
+		await runCatalog(it, ctx);
+		return;
+	}
 	try {
 		const headers = {};
 		if (it.password)
@@ -153,7 +213,8 @@ function stateText(it) {
 	case 'sending': return t('upload.state.sending', { pct: it.sent });
 	case 'queued': return t('upload.state.queued');
 	case 'running': return t('upload.state.running', { done: fmtNum(it.rowsDone), total: fmtNum(it.rowsTotal) });
-	case 'done': return it.result && !it.result.applied ? t('upload.state.dry') : t('upload.state.done');
+	case 'done': return (it.result || it.catalog) && !(it.result || it.catalog).applied ? t('upload.state.dry') : t('upload.state.done');
+	case 'refused': return t('upload.state.refused');
 	case 'failed': return t('upload.state.failed');
 	default: return t('upload.state.waiting');
 	}
@@ -161,18 +222,34 @@ function stateText(it) {
 
 function progressOf(it) {
 	switch (it.state) {
-	case 'sending': return { value: it.sent * 0.2, max: 100 };
+	case 'sending': return { value: it.kind === 'orders' ? it.sent * 0.2 : it.sent * 0.9, max: 100 };
 	case 'queued': return { value: 20, max: 100 };
 	case 'running': return { value: 20 + (it.rowsTotal ? (80 * it.rowsDone) / it.rowsTotal : 0), max: 100 };
 	case 'done': return { value: 100, max: 100 };
+	case 'refused': return { value: 100, max: 100 };
 	case 'failed': return { value: 0, max: 100 };
 	default: return { value: 0, max: 100 };
 	}
 }
 
+// What the file is: pre-selected from its header line, the seller may say otherwise.
+function kindField(it, editable) {
+	const sel = h('select', { disabled: !editable, dataset: { kind: it.kind } },
+		KINDS.map((k) => h('option', { value: k, selected: it.kind === k }, t('upload.kind.' + k))));
+	sel.addEventListener('change', () => {
+		it.kind = sel.value;
+		it.chosen = true;
+		draw(it);
+	});
+	const help = it.detected && it.detected !== 'orders' && it.kind === it.detected ? t('upload.kind.detected') : null;
+	return field(t('upload.kind'), sel, help).wrap;
+}
+
 function settings(it, ctx) {
 	const busy = it.state === 'sending' || it.state === 'queued' || it.state === 'running';
-	const editable = !busy && it.state !== 'done';
+	const editable = !busy && it.state !== 'done' && it.state !== 'refused';
+	if (it.kind !== 'orders')
+		return h('div', { class: 'upload-settings' }, kindField(it, editable));
 	const ch = h('select', { disabled: !editable }, h('option', { value: '' }, t('upload.channel.auto')));
 	const pf = h('select', { disabled: !editable }, h('option', { value: '' }, t('upload.profile.auto')));
 	Promise.all([ctx.channels(), ctx.profiles()]).then(([chs, pfs]) => {
@@ -195,7 +272,7 @@ function settings(it, ctx) {
 		});
 		pf.addEventListener('change', () => { it.profile = pf.value; });
 	}).catch(() => {});
-	const out = [field(t('upload.channel'), ch).wrap, field(t('upload.profile'), pf).wrap];
+	const out = [kindField(it, editable), field(t('upload.channel'), ch).wrap, field(t('upload.profile'), pf).wrap];
 	if (it.encrypted || it.hint === 'password') {
 		const pw = h('input', { type: 'password', autocomplete: 'off', value: it.password, disabled: !editable });
 		pw.addEventListener('input', () => { it.password = pw.value; });
@@ -224,9 +301,10 @@ function draw(it) {
 				},
 			}, t('upload.remove'))),
 		h('progress', { max: p.max, value: p.value, 'aria-labelledby': labelId }),
-		it.state === 'done' ? null : settings(it, ctx),
+		it.state === 'done' || it.state === 'refused' ? null : settings(it, ctx),
 		it.error ? failure(it) : null,
-		it.result ? summary(it.result) : null);
+		it.result ? summary(it.result) : null,
+		it.catalog ? catalogSummary(it.catalog) : null);
 }
 
 function failure(it) {
@@ -254,15 +332,7 @@ function summary(r) {
 			stat('oversold', r.oversold, 'bad'), stat('ignored', r.ignored), stat('rejected', r.rejected_count, 'bad')),
 	];
 	if (r.rejected && r.rejected.length)
-		parts.push(h('details', { open: true, class: 'rejected' },
-			h('summary', {}, t('upload.rejected.title') + ` (${fmtNum(r.rejected_count)})`),
-			h('table', { class: 'grid' },
-				h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, t('upload.rejected.row')),
-					h('th', { scope: 'col' }, t('upload.rejected.column')), h('th', { scope: 'col' }, t('upload.rejected.reason')))),
-				h('tbody', {}, r.rejected.map((x) => h('tr', { dataset: { row: x.row, column: x.column } },
-					h('td', { class: 'num' }, fmtNum(x.row)),
-					h('td', {}, `${x.column}${x.header ? ' (' + x.header + ')' : ''}`),
-					h('td', {}, x.reason)))))));
+		parts.push(rejectedTable(r));
 	if (r.unmatched_listings && r.unmatched_listings.length)
 		parts.push(h('details', { open: true, class: 'unmatched' },
 			h('summary', {}, t('upload.unmatched.title')),
@@ -274,6 +344,37 @@ function summary(r) {
 		parts.push(h('details', { class: 'refused' },
 			h('summary', {}, t('upload.refused.title') + ` (${fmtNum(r.refused.length)})`),
 			h('ul', {}, r.refused.map((x) => h('li', {}, `${t('err.where.row', { row: x.row })} · ${x.line_id}: ${x.reason}`)))));
+	return h('div', { class: 'summary' }, parts);
+}
+
+// The rows a file was refused for, by row and column (order files and catalogue lists).
+function rejectedTable(r) {
+	return h('details', { open: true, class: 'rejected' },
+		h('summary', {}, t('upload.rejected.title') + ` (${fmtNum(r.rejected_count)})`),
+		h('table', { class: 'grid' },
+			h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, t('upload.rejected.row')),
+				h('th', { scope: 'col' }, t('upload.rejected.column')), h('th', { scope: 'col' }, t('upload.rejected.reason')))),
+			h('tbody', {}, r.rejected.map((x) => h('tr', { dataset: { row: x.row, column: x.column } },
+				h('td', { class: 'num' }, fmtNum(x.row)),
+				h('td', {}, `${x.column}${x.header ? ' (' + x.header + ')' : ''}`),
+				h('td', {}, x.reason))))));
+}
+
+// A SKU or listing list's result: the counts, and every bad row when it was refused.
+function catalogSummary(r) {
+	const skus = r.kind === 'skus';
+	const parts = [
+		h('p', { class: 'summary-line' }, t('upload.catalog.summary', {
+			file: r.file || '', kind: t('upload.kind.' + (skus ? 'skus' : 'listings')), rows: fmtNum(r.rows),
+		})),
+		r.applied ? null : h('p', { class: 'notice' }, t(r.rejected_count ? 'upload.catalog.refused' : 'upload.not_applied')),
+		h('div', { class: 'stats' },
+			skus ? [stat('added', r.added, 'good'), stat('updated', r.updated)]
+				: [stat('created', r.created, 'good'), stat('remapped', r.remapped), stat('lines_applied', r.lines_applied)],
+			stat('rejected', r.rejected_count, 'bad')),
+	];
+	if (r.rejected && r.rejected.length)
+		parts.push(rejectedTable(r));
 	return h('div', { class: 'summary' }, parts);
 }
 
