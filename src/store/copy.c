@@ -64,6 +64,7 @@ static const struct copy_table {
 	{"audit", "id, at, who, method, path, request_id, status", "iitttti", true},
 };
 #define N_TABLES (sizeof(TABLES) / sizeof(TABLES[0]))
+_Static_assert(N_TABLES <= JG_COPY_TABLES_MAX, "jg_copy_report holds every table");
 
 /* Tables that must be empty in the target besides the copied ones (setting is not: a
  * migrated store has its defaults there, which the copy replaces). */
