@@ -1938,17 +1938,10 @@ static int prepare(const char *dir, int64_t orders, bool regen, const char *pyth
  * timed); its URL goes into out[n]. */
 static void pg_tenant(char *out, size_t n, const char *url, const char *tdb, int i)
 {
-	jg_store *from, *to;
-	jg_err e;
+	char tag[64];
 
-	jg_err_clear(&e);
-	fmt(out, n, "%s%stenant=bench_%ld_%d", url, strchr(url, '?') ? "&" : "?", (long)getpid(),
-	    i);
-	check(jg_store_open(&from, tdb, &e), "open", &e);
-	check(jg_store_open(&to, out, &e), "open", &e);
-	check(jg_store_copy(from, to, NULL, &e), "copy to PostgreSQL", &e);
-	jg_store_close(to);
-	jg_store_close(from);
+	snprintf(tag, sizeof(tag), "bench_%ld_%d", (long)getpid(), i);
+	bench_pg_tenant(out, n, url, tdb, tag);
 }
 
 /* The median run by wall time of `n` (sorted in place). */

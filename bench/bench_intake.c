@@ -69,6 +69,8 @@ typedef struct config {
 	const char *jaego;
 	bool keep, grid, baseline;
 	bool reuse; /* keep DIR/shop.db and its token from an earlier --keep run */
+	const char *pg; /* --db: a PostgreSQL URL; each phase copies the shop into a new tenant */
+	int servers;    /* --servers: jaego serve processes on the one database */
 } config;
 
 /* One generated line: its listing, quantity and spelling of the option. */
@@ -427,8 +429,20 @@ static int64_t count_new(const char *body, size_t n)
  * loop, request i is due at start + i * interval and its latency counts from then. Every
  * request must be answered 200 with each of its lines "new".
  */
-static void drive(load *out, const reqset *rs, int port, int nconn, double interval,
-		  pid_t server_pid)
+/* The servers of a phase: connection i goes to server i % n. */
+#define SERVERS_MAX 8
+
+static double servers_cpu_s(const server *sv, int n)
+{
+	double t = 0;
+
+	for (int i = 0; i < n; i++)
+		t += proc_cpu_s(sv[i].pid);
+	return t;
+}
+
+static void drive(load *out, const reqset *rs, const server *sv, int nsv, int nconn,
+		  double interval)
 {
 	conn *c = bench_calloc((size_t)nconn, sizeof(*c));
 	struct pollfd *pf = bench_calloc((size_t)nconn, sizeof(*pf));
@@ -438,13 +452,13 @@ static void drive(load *out, const reqset *rs, int port, int nconn, double inter
 	memset(out, 0, sizeof(*out));
 	out->lat = bench_calloc(rs->n, sizeof(*out->lat));
 	for (int i = 0; i < nconn; i++) {
-		c[i].fd = connect_to(port, true);
+		c[i].fd = connect_to(sv[i % nsv].port, true);
 		if (c[i].fd < 0)
 			bench_die("cannot connect to the server", NULL);
 		c[i].rcap = 1u << 16;
 		c[i].rb = bench_calloc(1, c[i].rcap);
 	}
-	cpu0 = proc_cpu_s(server_pid);
+	cpu0 = servers_cpu_s(sv, nsv);
 	t0 = bench_now_s();
 	while (done < rs->n) {
 		double now = bench_now_s(), wait_s = -1;
@@ -543,7 +557,7 @@ static void drive(load *out, const reqset *rs, int port, int nconn, double inter
 		}
 	}
 	out->wall = bench_now_s() - t0;
-	out->server_cpu = proc_cpu_s(server_pid) - cpu0;
+	out->server_cpu = servers_cpu_s(sv, nsv) - cpu0;
 	for (int i = 0; i < nconn; i++) {
 		close(c[i].fd);
 		jg_free(c[i].rb);
@@ -641,12 +655,17 @@ static void phase_throughput(const config *cfg, const char *db, const reqset *rs
 			     results *res, int64_t *grid_pages, double *grid_ms, const char *token)
 {
 	char log[BENCH_PATH_MAX];
-	server sv;
+	server sv[SERVERS_MAX];
 	load ld;
 
-	bench_path_join(log, cfg->dir, "serve-throughput.log");
-	server_start(&sv, cfg, db, log);
-	drive(&ld, rs, sv.port, cfg->conns, 0, sv.pid);
+	for (int k = 0; k < cfg->servers; k++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "serve-throughput-%d.log", k + 1);
+		bench_path_join(log, cfg->dir, name);
+		server_start(&sv[k], cfg, db, log);
+	}
+	drive(&ld, rs, sv, cfg->servers, cfg->conns, 0);
 	res->tput[run] = (double)ld.lines / ld.wall;
 	res->tput_cpu[run] = ld.server_cpu * 1000.0 / (double)ld.lines;
 	printf("  run %d  throughput: %lld lines in %lld requests, %.2f s, %.0f lines/s;"
@@ -670,7 +689,7 @@ static void phase_throughput(const config *cfg, const char *db, const reqset *rs
 
 			snprintf(path, sizeof(path), "/api/v1/skus?limit=1000&offset=%lld",
 				 (long long)(p * 1000));
-			st = simple_get(sv.port, path, token, &body);
+			st = simple_get(sv[0].port, path, token, &body);
 			t[k] = (bench_now_s() - t1) * 1e3;
 			if (st != 200 || !strstr(jg_buf_str(&body), "\"listed\""))
 				bench_die("the stock grid page failed", NULL);
@@ -680,7 +699,8 @@ static void phase_throughput(const config *cfg, const char *db, const reqset *rs
 		jg_buf_free(&body);
 	}
 	jg_free(ld.lat);
-	server_stop(&sv);
+	for (int k = 0; k < cfg->servers; k++)
+		server_stop(&sv[k]);
 	check_db(db, rs->lines, "throughput");
 	check_cli(cfg->jaego, db, "throughput");
 }
@@ -688,13 +708,18 @@ static void phase_throughput(const config *cfg, const char *db, const reqset *rs
 static void phase_rate(const config *cfg, const char *db, const reqset *rs, int run, results *res)
 {
 	char log[BENCH_PATH_MAX];
-	server sv;
+	server sv[SERVERS_MAX];
 	load ld;
 
-	bench_path_join(log, cfg->dir, "serve-rate.log");
-	server_start(&sv, cfg, db, log);
-	drive(&ld, rs, sv.port, cfg->rate_conns, (double)cfg->rate_batch / (double)cfg->rate,
-	      sv.pid);
+	for (int k = 0; k < cfg->servers; k++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "serve-rate-%d.log", k + 1);
+		bench_path_join(log, cfg->dir, name);
+		server_start(&sv[k], cfg, db, log);
+	}
+	drive(&ld, rs, sv, cfg->servers, cfg->rate_conns,
+	      (double)cfg->rate_batch / (double)cfg->rate);
 	res->p50[run] = bench_quantile(ld.lat, (size_t)ld.reqs, 0.5) * 1e3;
 	res->p99[run] = bench_quantile(ld.lat, (size_t)ld.reqs, 0.99) * 1e3;
 	res->pmax[run] = ld.lat[ld.reqs - 1] * 1e3;
@@ -707,7 +732,8 @@ static void phase_rate(const config *cfg, const char *db, const reqset *rs, int 
 	       ld.server_cpu);
 	fflush(stdout);
 	jg_free(ld.lat);
-	server_stop(&sv);
+	for (int k = 0; k < cfg->servers; k++)
+		server_stop(&sv[k]);
 	check_db(db, rs->lines, "fixed rate");
 	check_cli(cfg->jaego, db, "fixed rate");
 }
@@ -804,7 +830,8 @@ static void usage(void)
 			"         [--listings N] [--lines N] [--batch N] [--conns N] [--rate N]\n"
 			"         [--rate-batch N] [--rate-seconds S] [--rate-conns N] "
 			"[--baseline-lines N]\n"
-			"         [--threads N] [--no-grid] [--no-baseline] [--keep] [--reuse]\n");
+			"         [--threads N] [--no-grid] [--no-baseline] [--keep] [--reuse]\n"
+			"         [--db postgres://...] [--servers N]\n");
 	exit(2);
 }
 
@@ -873,11 +900,16 @@ static void parse_args(config *cfg, int argc, char **argv)
 			cfg->base_lines = arg_i64(v, 1);
 		else if (strcmp(a, "--threads") == 0)
 			cfg->threads = (unsigned)arg_i64(v, 1);
+		else if (strcmp(a, "--db") == 0)
+			cfg->pg = v;
+		else if (strcmp(a, "--servers") == 0)
+			cfg->servers = (int)arg_i64(v, 1);
 		else
 			usage();
 	}
 	if (cfg->batch > 1000 || cfg->rate_batch > 1000 || cfg->conns > 64 ||
-	    cfg->rate_conns > 64 || cfg->listings < cfg->channels)
+	    cfg->rate_conns > 64 || cfg->listings < cfg->channels || cfg->servers > SERVERS_MAX ||
+	    (cfg->pg && strncmp(cfg->pg, "postgres", 8) != 0))
 		usage();
 }
 
@@ -903,6 +935,27 @@ static void summary_row(const char *what, double *v, int n, int dec)
 	printf("  %-52s %.*f   (%.*f .. %.*f)\n", what, dec, med, dec, lo, dec, hi);
 }
 
+/* A fresh copy of the shop for a phase: the file run_db on SQLite; with --db, a new tenant
+ * of that PostgreSQL database (left there: point --db at a scratch database) filled by
+ * jg_store_copy. Not timed. The phase's database URL goes into out[n]. */
+static const char *fresh_db(const config *cfg, const char *shop_db, const char *run_db,
+			    char *out, size_t n)
+{
+	static int seq;
+
+	if (!cfg->pg) {
+		bench_remove_db(run_db);
+		bench_copy_file(shop_db, run_db);
+		snprintf(out, n, "%s", run_db);
+	} else {
+		char tag[64];
+
+		snprintf(tag, sizeof(tag), "intake_%ld_%d", (long)getpid(), ++seq);
+		bench_pg_tenant(out, n, cfg->pg, shop_db, tag);
+	}
+	return out;
+}
+
 int main(int argc, char **argv)
 {
 	config cfg = {.skus = 10000,
@@ -919,7 +972,8 @@ int main(int argc, char **argv)
 		      .runs = 3,
 		      .dir = "build/release/bench-data/intake",
 		      .grid = true,
-		      .baseline = true};
+		      .baseline = true,
+		      .servers = 1};
 	char jaego_path[BENCH_PATH_MAX], shop_db[BENCH_PATH_MAX], run_db[BENCH_PATH_MAX];
 	char token[JG_SECRET_TEXT], token_file[BENCH_PATH_MAX];
 	bench_shop sh;
@@ -980,8 +1034,9 @@ int main(int argc, char **argv)
 	       " %.1f s\n",
 	       (long long)cfg.skus, (long long)cfg.channels, (long long)sh.nl,
 	       (double)sh.sku_at[cfg.skus] / (double)cfg.skus, t.wall);
-	printf("server: %s, --threads %u%s; SQLite WAL, synchronous=FULL\n", cfg.jaego,
-	       cfg.threads ? cfg.threads : 4, cfg.threads ? "" : " (default)");
+	printf("server: %d x %s, --threads %u%s; %s\n", cfg.servers, cfg.jaego,
+	       cfg.threads ? cfg.threads : 4, cfg.threads ? "" : " (default)",
+	       cfg.pg ? "PostgreSQL, a fresh tenant per phase" : "SQLite WAL, synchronous=FULL");
 	printf("throughput: %lld lines in requests of %lld over %d connections;"
 	       " fixed rate: %lld lines/s in requests of %lld for %.0f s over %d connections;"
 	       " baseline: %lld lines\n",
@@ -1014,20 +1069,18 @@ int main(int argc, char **argv)
 			la[strcspn(la, "\n")] = '\0';
 			printf("run %d, load average %s\n", run + 1, la);
 		}
-		if (cfg.baseline) {
-			bench_remove_db(run_db);
-			bench_copy_file(shop_db, run_db);
-			phase_baseline(&cfg, run_db, &sh, g_tput, run, &res);
-		}
-		bench_remove_db(run_db);
-		bench_copy_file(shop_db, run_db);
-		phase_throughput(&cfg, run_db, &rs_tput, run, &res, &grid_pages, &grid_ms[run],
+		char url[BENCH_PATH_MAX];
+
+		if (cfg.baseline)
+			phase_baseline(&cfg, fresh_db(&cfg, shop_db, run_db, url, sizeof(url)), &sh,
+				       g_tput, run, &res);
+		fresh_db(&cfg, shop_db, run_db, url, sizeof(url));
+		phase_throughput(&cfg, url, &rs_tput, run, &res, &grid_pages, &grid_ms[run],
 				 token);
 		if (cfg.grid)
-			grid_lib[run] = grid_library(run_db, cfg.skus);
-		bench_remove_db(run_db);
-		bench_copy_file(shop_db, run_db);
-		phase_rate(&cfg, run_db, &rs_rate, run, &res);
+			grid_lib[run] = grid_library(url, cfg.skus);
+		phase_rate(&cfg, fresh_db(&cfg, shop_db, run_db, url, sizeof(url)), &rs_rate, run,
+			   &res);
 	}
 
 	printf("\nsummary, median of %d runs (min .. max):\n", cfg.runs);

@@ -117,4 +117,9 @@ void bench_shop_free(bench_shop *sh);
  * listing mapped. Two durable transactions. */
 void bench_shop_build(jg_store *st, const bench_shop *sh);
 
+/* A new tenant `tag` of the PostgreSQL database `url`, filled from the store `from` by
+ * jg_store_copy (not timed by callers); its URL goes into out[n]. The tenant is left in
+ * the database: benchmarks point at a scratch database. */
+void bench_pg_tenant(char *out, size_t n, const char *url, const char *from, const char *tag);
+
 #endif

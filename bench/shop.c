@@ -175,3 +175,18 @@ void bench_shop_build(jg_store *st, const bench_shop *sh)
 	}
 	bench_check(jg_store_commit(st, &e), "commit", &e);
 }
+
+void bench_pg_tenant(char *out, size_t n, const char *url, const char *from, const char *tag)
+{
+	jg_store *src = NULL, *dst = NULL;
+	jg_err e;
+
+	jg_err_clear(&e);
+	if ((size_t)snprintf(out, n, "%s%stenant=%s", url, strchr(url, '?') ? "&" : "?", tag) >= n)
+		bench_die("the PostgreSQL URL is too long", NULL);
+	bench_check(jg_store_open(&src, from, &e), "open", &e);
+	bench_check(jg_store_open(&dst, out, &e), "open", &e);
+	bench_check(jg_store_copy(src, dst, NULL, &e), "copy to PostgreSQL", &e);
+	jg_store_close(dst);
+	jg_store_close(src);
+}
