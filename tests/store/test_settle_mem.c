@@ -102,15 +102,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void check_ok(jg_store *s)
-{
-	jg_err err = {0};
-	jg_check_report r;
-
-	if (jg_store_check(s, &r, NULL, NULL, &err))
-		fail_msg("check: %s", err.msg);
-}
-
 static void put(env *e, const char *channel, int k, int64_t qty)
 {
 	char line[32], pid[32];
@@ -156,10 +147,10 @@ static void test_model_follows_batches(void **state)
 	put(e, "shop", 1, 1);
 	OK(jg_store_commit(e->s, E));
 	assert_null(e->s->listing_copy);
-	check_ok(e->s);
+	t_store_check(e->s);
 	batch(e, 1);
 	assert_true(has_model(e->s));
-	check_ok(e->s);
+	t_store_check(e->s);
 	jg_store_stats_get(e->s, &st0);
 	for (int b = 2; b < 30; b++) {
 		batch(e, b);
@@ -168,13 +159,13 @@ static void test_model_follows_batches(void **state)
 	}
 	jg_store_stats_get(e->s, &st1);
 	assert_true(st1.listings_changed > st0.listings_changed);
-	check_ok(e->s);
+	t_store_check(e->s);
 	/* A small commit goes through the model too, once it is there. */
 	OK(jg_store_begin(e->s, E));
 	put(e, "shop", 9, 3);
 	OK(jg_store_commit(e->s, E));
 	assert_true(has_model(e->s));
-	check_ok(e->s);
+	t_store_check(e->s);
 	/* A full recompute finds nothing to change: the model was right. */
 	{
 		int64_t computed = 0;
@@ -200,7 +191,7 @@ static void test_recipe_change(void **state)
 	map_listing(e->s, "shop", 5, 300);
 	OK(jg_store_commit(e->s, E));
 	assert_null(e->s->listing_copy);
-	check_ok(e->s);
+	t_store_check(e->s);
 	/* The next batch builds it again, with the new recipe, and orders on it agree. */
 	batch(e, 3);
 	assert_true(has_model(e->s));
@@ -208,7 +199,7 @@ static void test_recipe_change(void **state)
 	lines(e, 4);
 	put(e, "shop", 5, 2);
 	OK(jg_store_commit(e->s, E));
-	check_ok(e->s);
+	t_store_check(e->s);
 }
 
 static void test_rule_change(void **state)
@@ -228,13 +219,13 @@ static void test_rule_change(void **state)
 	lines(e, 2);
 	OK(jg_channel_set(e->s, "mall", &p, E));
 	OK(jg_store_commit(e->s, E));
-	check_ok(e->s);
+	t_store_check(e->s);
 	/* ... which writes the new quantities into the copy too, so it stays: the next
 	 * batches settle from it and must agree with the tables. */
 	assert_true(has_model(e->s));
 	for (int b = 3; b < 8; b++)
 		batch(e, b);
-	check_ok(e->s);
+	t_store_check(e->s);
 }
 
 static int on_available(const jg_sku_info *k, void *payload)
@@ -275,7 +266,7 @@ static void test_rule_change_then_equal(void **state)
 		put(e, "shop", 1100 + i, 1); /* more SKUs: the model's path */
 	OK(jg_stock_receive(e->s, code, more, NULL, E));
 	OK(jg_store_commit(e->s, E));
-	check_ok(e->s);
+	t_store_check(e->s);
 }
 
 static void test_other_connection(void **state)
@@ -310,7 +301,7 @@ static void test_other_connection(void **state)
 	for (int i = 0; i < 200; i++)
 		put(e, "shop", (i * 20) % LISTINGS, 1);
 	OK(jg_store_commit(e->s, E));
-	check_ok(e->s);
+	t_store_check(e->s);
 }
 
 static void test_settled_then_rolled_back(void **state)
@@ -329,14 +320,14 @@ static void test_settled_then_rolled_back(void **state)
 	 * quantities would find nothing to write. */
 	e->next_line += 1000;
 	batch(e, 2);
-	check_ok(e->s);
+	t_store_check(e->s);
 	/* A batch that rolls back before settling leaves the model as it was. */
 	OK(jg_store_begin(e->s, E));
 	lines(e, 3);
 	jg_store_rollback(e->s);
 	batch(e, 4);
 	assert_true(has_model(e->s));
-	check_ok(e->s);
+	t_store_check(e->s);
 }
 
 /* A batch big enough for matching to make the copy (an import's file), then the writer's
@@ -352,14 +343,14 @@ static void test_one_copy(void **state)
 	OK(jg_store_commit(e->s, E));
 	made = e->s->listing_copy;
 	assert_non_null(made);
-	check_ok(e->s);
+	t_store_check(e->s);
 	batch(e, 1);
 	assert_ptr_equal(e->s->listing_copy, made);
 	assert_true(has_model(e->s));
-	check_ok(e->s);
+	t_store_check(e->s);
 	batch(e, 2);
 	assert_ptr_equal(e->s->listing_copy, made);
-	check_ok(e->s);
+	t_store_check(e->s);
 }
 
 int main(void)

@@ -48,15 +48,6 @@ static int teardown(void **state)
 			fail_msg("%s -> %d", #call, rc_);                 \
 	} while (0)
 
-static void check_ok(jg_store *s)
-{
-	jg_err err = {0};
-	jg_check_report r;
-
-	if (jg_store_check(s, &r, NULL, NULL, &err))
-		fail_msg("check: %s", err.msg);
-}
-
 typedef struct sku_state {
 	const char *code;
 	int64_t on_hand, committed;
@@ -119,7 +110,7 @@ static void test_batch_rollback(void **state)
 	jg_store_rollback(e->s);
 	assert_int_equal(sku(e->s, "A").on_hand, 10);
 	assert_int_equal(sku(e->s, "A").committed, 0);
-	check_ok(e->s);
+	t_store_check(e->s);
 }
 
 static void test_batch_validation_failure_continues(void **state)
@@ -140,7 +131,7 @@ static void test_batch_validation_failure_continues(void **state)
 	assert_int_equal(jg_order_put(e->s, &zero, NULL, &err), JG_EINVAL);
 	OK(jg_store_commit(e->s, NULL));
 	assert_int_equal(sku(e->s, "A").committed, 3);
-	check_ok(e->s);
+	t_store_check(e->s);
 }
 
 static void test_put_status_moves(void **state)
@@ -189,7 +180,7 @@ static void test_put_status_moves(void **state)
 	in = line("coupang", "L3", "P", 5, JG_STATUS_CANCELLED);
 	OK(jg_order_put(e->s, &in, NULL, NULL));
 	assert_int_equal(sku(e->s, "A").committed, 0);
-	check_ok(e->s);
+	t_store_check(e->s);
 }
 
 typedef struct plain {
@@ -362,7 +353,7 @@ static void test_sync_batch_forms(void **state)
 	assert_int_equal(told(e->s, r.pid[2]).last_told, -1);
 	assert_int_equal(told(e->s, r.pid[2]).told_at, 0);
 	OK(jg_listing_mark_told_many(e->s, refs, qtys, 0, 3000, NULL));
-	check_ok(e->s);
+	t_store_check(e->s);
 }
 
 static void test_schema_required(void **state)
@@ -493,11 +484,11 @@ static void test_alloc_failure_torture(void **state)
 			after = sku(e->s, "A");
 			assert_int_equal(after.on_hand, before.on_hand);
 			assert_int_equal(after.committed, before.committed);
-			check_ok(e->s);
+			t_store_check(e->s);
 			if (n > 10000)
 				fail_msg("%s never succeeds", ops[k].name);
 		}
-		check_ok(e->s);
+		t_store_check(e->s);
 		if (k != 1 && k != 4 && failures == 0)
 			fail_msg("%s allocated nothing: the torture did not reach it", ops[k].name);
 	}

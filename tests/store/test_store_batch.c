@@ -86,15 +86,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void check_ok(jg_store *s)
-{
-	jg_err err = {0};
-	jg_check_report r;
-
-	if (jg_store_check(s, &r, NULL, NULL, &err))
-		fail_msg("check: %s", err.msg);
-}
-
 typedef struct totals {
 	int64_t on_hand, committed;
 } totals;
@@ -191,7 +182,7 @@ static void test_big_batch_commits(void **state)
 	assert_int_equal(after.on_hand - before.on_hand, -units(0, 1));
 	/* Most SKUs changed: settling took the full pass over every listing. */
 	assert_true(st1.listings_recomputed - st0.listings_recomputed >= LISTINGS);
-	check_ok(e->s);
+	t_store_check(e->s);
 }
 
 static void test_big_batch_rolls_back(void **state)
@@ -206,13 +197,13 @@ static void test_big_batch_rolls_back(void **state)
 	after = sums(e->s);
 	assert_int_equal(after.committed, before.committed);
 	assert_int_equal(after.on_hand, before.on_hand);
-	check_ok(e->s);
+	t_store_check(e->s);
 	/* The same lines are new again. */
 	OK(jg_store_begin(e->s, E));
 	for (int i = 0; i < 10; i++)
 		assert_int_equal(put(e->s, i, i, 1).outcome, JG_ORDER_NEW);
 	OK(jg_store_commit(e->s, E));
-	check_ok(e->s);
+	t_store_check(e->s);
 }
 
 /* Listings mapped or remapped in the middle of a batch that already uses the copy. */
@@ -268,7 +259,7 @@ static void test_listing_changes_mid_batch(void **state)
 	OK(jg_store_commit(e->s, E));
 	after = sums(e->s);
 	assert_int_equal(after.committed - before.committed, want);
-	check_ok(e->s);
+	t_store_check(e->s);
 }
 
 /* A batch of LINES lines from line number `first`, committed; every line matched. */
@@ -295,7 +286,7 @@ static void test_copy_serves_settling(void **state)
 	jg_store_stats st0, st1;
 
 	batch_of_lines(e->s, 0, 1); /* makes the copy; full pass */
-	check_ok(e->s);
+	t_store_check(e->s);
 	/* The same lines cancelled: every listing goes back to the quantity it had before
 	 * the first batch, which a copy that missed that batch's writes would still hold. */
 	OK(jg_store_begin(e->s, E));
@@ -304,9 +295,9 @@ static void test_copy_serves_settling(void **state)
 			put_as(e->s, i, (i * 7919) % LISTINGS, 1, JG_STATUS_CANCELLED).outcome,
 			JG_ORDER_CHANGED);
 	OK(jg_store_commit(e->s, E));
-	check_ok(e->s);
+	t_store_check(e->s);
 	batch_of_lines(e->s, LINES, 2);
-	check_ok(e->s);
+	t_store_check(e->s);
 	/* Small passes between batches, on this connection: the copy follows them. */
 	OK(jg_stock_receive(e->s, "S0007", 40, NULL, E));
 	OK(jg_stock_adjust(e->s, "S0008", -90, "broken", E));
@@ -314,16 +305,16 @@ static void test_copy_serves_settling(void **state)
 	batch_of_lines(e->s, 5 * LINES, 1);
 	jg_store_stats_get(e->s, &st1);
 	assert_true(st1.listings_recomputed - st0.listings_recomputed >= LISTINGS);
-	check_ok(e->s);
+	t_store_check(e->s);
 	/* A settle that is rolled back: what it wrote must not stay in the copy. */
 	OK(jg_store_begin(e->s, E));
 	for (int i = 2 * LINES; i < 3 * LINES; i++)
 		put(e->s, i, (i * 31) % LISTINGS, 3);
 	OK(jg_store_settle(e->s, E));
 	jg_store_rollback(e->s);
-	check_ok(e->s);
+	t_store_check(e->s);
 	batch_of_lines(e->s, 3 * LINES, 1);
-	check_ok(e->s);
+	t_store_check(e->s);
 	/* Another connection changes stock: the next transaction here must not trust the
 	 * copy. */
 	OK(jg_store_open(&other, e->db, E));
@@ -337,7 +328,7 @@ static void test_copy_serves_settling(void **state)
 	OK(jg_store_commit(other, E));
 	jg_store_close(other);
 	batch_of_lines(e->s, 4 * LINES, 1);
-	check_ok(e->s);
+	t_store_check(e->s);
 }
 
 int main(void)

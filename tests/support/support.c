@@ -123,6 +123,15 @@ char *t_db(const char *dir, const char *name)
 	return u;
 }
 
+void t_store_check(jg_store *s)
+{
+	jg_err err = {0};
+	jg_check_report r;
+
+	if (jg_store_check(s, &r, NULL, NULL, &err))
+		fail_msg("check: %s", err.msg);
+}
+
 jg_store *t_store(const char *dir)
 {
 	char *p = t_db(dir, "jaego.db");

@@ -88,6 +88,9 @@ void t_ok(const char *db, const char *fmt, ...) __attribute__((format(printf, 2,
 
 /* Asserts `jaego check` passes on `db`. */
 void t_check(const char *db);
+/* Asserts jg_store_check finds no drift in the open store `s` (the library's check, in
+ * the caller's connection and transaction). */
+void t_store_check(jg_store *s);
 
 /* JSON helpers: the integer at a path like "skus/0/available". */
 int64_t t_jint(json_t *root, const char *path);
