@@ -268,29 +268,42 @@ enum MHD_Result jg__api_users_add(jg__req *r)
 	return jg__write(r, user_run, user_finish, c, JG__W_QUIET, 1, 201);
 }
 
+/* Answers a listing read into `arr` (NULL when it could not be made) by a walk that
+ * returned `rc`: {"<key>": arr}, or the walk's error. Takes the reference to arr. */
+static enum MHD_Result reply_list(jg__req *r, const char *key, json_t *arr, int rc,
+				  const jg_err *err)
+{
+	if (!arr || rc) {
+		json_decref(arr);
+		return err->code ? jg__reply_err(r, err)
+				 : jg__reply_error(r, JG__API_INTERNAL, "out of memory");
+	}
+	return jg__reply_json(r, 200, json_pack("{s:o}", key, arr));
+}
+
+/* An account (user or token) as the lists show it. */
+static int account_json(json_t *arr, const char *name, jg_role role, int64_t created_at)
+{
+	return json_array_append_new(arr, json_pack("{s:s, s:s, s:I}", "name", name, "role",
+						    jg_role_name(role), "created_at",
+						    (json_int_t)created_at));
+}
+
 static int on_user(const jg_user_info *u, void *payload)
 {
-	return json_array_append_new(payload, json_pack("{s:s, s:s, s:I}", "name", u->name, "role",
-							jg_role_name(u->role), "created_at",
-							(json_int_t)u->created_at));
+	return account_json(payload, u->name, u->role, u->created_at);
 }
 
 enum MHD_Result jg__api_users_list(jg__req *r)
 {
 	jg_store *s = jg__reader(r);
-	json_t *arr = json_array();
+	json_t *arr;
 	jg_err err = {0};
 
-	if (!s) {
-		json_decref(arr);
+	if (!s)
 		return MHD_YES;
-	}
-	if (!arr || jg_user_each(s, on_user, arr, &err)) {
-		json_decref(arr);
-		return err.code ? jg__reply_err(r, &err)
-				: jg__reply_error(r, JG__API_INTERNAL, "out of memory");
-	}
-	return jg__reply_json(r, 200, json_pack("{s:o}", "users", arr));
+	arr = json_array();
+	return reply_list(r, "users", arr, arr ? jg_user_each(s, on_user, arr, &err) : 0, &err);
 }
 
 static int token_run(jg_store *s, jg__wjob *j, jg_err *err)
@@ -338,27 +351,19 @@ enum MHD_Result jg__api_tokens_add(jg__req *r)
 
 static int on_token(const jg_token_info *t, void *payload)
 {
-	return json_array_append_new(payload, json_pack("{s:s, s:s, s:I}", "name", t->name, "role",
-							jg_role_name(t->role), "created_at",
-							(json_int_t)t->created_at));
+	return account_json(payload, t->name, t->role, t->created_at);
 }
 
 enum MHD_Result jg__api_tokens_list(jg__req *r)
 {
 	jg_store *s = jg__reader(r);
-	json_t *arr = json_array();
+	json_t *arr;
 	jg_err err = {0};
 
-	if (!s) {
-		json_decref(arr);
+	if (!s)
 		return MHD_YES;
-	}
-	if (!arr || jg_token_each(s, on_token, arr, &err)) {
-		json_decref(arr);
-		return err.code ? jg__reply_err(r, &err)
-				: jg__reply_error(r, JG__API_INTERNAL, "out of memory");
-	}
-	return jg__reply_json(r, 200, json_pack("{s:o}", "tokens", arr));
+	arr = json_array();
+	return reply_list(r, "tokens", arr, arr ? jg_token_each(s, on_token, arr, &err) : 0, &err);
 }
 
 static int on_audit(const jg_audit_entry *e, void *payload)
@@ -382,12 +387,8 @@ enum MHD_Result jg__api_audit(jg__req *r)
 	if (!(s = jg__reader(r)))
 		return MHD_YES;
 	arr = json_array();
-	if (!arr || jg_audit_each(s, offset, limit, on_audit, arr, &err)) {
-		json_decref(arr);
-		return err.code ? jg__reply_err(r, &err)
-				: jg__reply_error(r, JG__API_INTERNAL, "out of memory");
-	}
-	return jg__reply_json(r, 200, json_pack("{s:o}", "audit", arr));
+	return reply_list(r, "audit", arr,
+			  arr ? jg_audit_each(s, offset, limit, on_audit, arr, &err) : 0, &err);
 }
 
 /* ---- removing users, new passwords, revoking tokens --------------------------------------- */
